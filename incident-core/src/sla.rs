@@ -1,0 +1,1 @@
+//! SLA definitions and clocks (being written).
