@@ -1,0 +1,27 @@
+//! The importer's error type.
+
+use crate::row::Unreadable;
+
+/// Everything that can stop or interrupt an import.
+///
+/// In lenient mode only [`Error::Io`] and [`Error::Header`] end an import; unreadable rows and
+/// refused transitions are counted in the report instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The export could not be read at all (missing file, truncated gzip stream, ...).
+    #[error("cannot read the export: {message}")]
+    Io {
+        /// The underlying I/O error, as text (kept owned so the error is `Clone`).
+        message: String,
+    },
+    /// The export's header lacks a column the replay cannot do without.
+    #[error("the export's header has no column {missing:?}")]
+    Header {
+        /// The ServiceNow name of the missing column.
+        missing: String,
+    },
+    /// A row could not be read; in strict mode this ends the import.
+    #[error("unreadable row at {0}")]
+    Unreadable(Unreadable),
+}
