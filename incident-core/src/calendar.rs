@@ -1,1 +1,0 @@
-//! Business calendars (being written).

@@ -1,0 +1,957 @@
+//! Deciding commands: the pure heart of the library.
+//!
+//! [`decide`] checks a command against the incident, the actor, the configuration and `now`
+//! and returns the changes it makes, or an error and no change at all. [`execute`] applies
+//! those changes to produce the next version and its events.
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::command::{Command, NewIncident, NewTask, Trigger, TriggeredIncident};
+use crate::directory::RoutingInput;
+use crate::error::Rule;
+use crate::event::{Change, Event};
+use crate::model::{
+    Channel, Feedback, HoldReason, Incident, IncidentId, Origin, Resolution, State, Task, UserId,
+    WorkOrder, WorkState, WorkgroupId, WorkgroupVisit,
+};
+use crate::persona::{Action, Actor, Target};
+use crate::policy::{DeskConfig, ReopenTarget};
+use crate::{Error, Result};
+
+/// A decided command: the incident's next version and the events that lead there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    /// The incident after the command.
+    pub incident: Incident,
+    /// The events, all with the new version.
+    pub events: Vec<Event>,
+}
+
+/// Formats the human number the repository hands out: `INC0000001`.
+pub fn incident_number(n: u64) -> String {
+    format!("INC{n:07}")
+}
+
+/// Opens an incident from [`Command::Open`] or [`Command::OpenFromTrigger`].
+///
+/// `id` and `number` come from the host (see [`crate::Desk`]), since handing out numbers
+/// needs the repository.
+///
+/// # Errors
+/// [`Error::PermissionDenied`], [`Error::Validation`] for blank summaries and impact or
+/// urgency outside the matrix, [`Error::NotFound`] for an unknown workgroup, and
+/// [`Error::Validation`] when `command` does not open an incident.
+pub fn open(
+    config: &DeskConfig,
+    id: IncidentId,
+    number: String,
+    actor: &Actor,
+    command: &Command,
+    now: DateTime<Utc>,
+) -> Result<Decision> {
+    let action = command.action(&actor.id, None);
+    let target = Target {
+        incident: None,
+        extra_workgroup: None,
+    };
+    config
+        .permissions
+        .authorize(&config.directory, actor, action, target)?;
+
+    let report = match command {
+        Command::Open(report) => Opening::from_report(report, actor),
+        Command::OpenFromTrigger(triggered) => Opening::from_trigger(triggered, actor, config),
+        _ => {
+            return Err(Error::validation(
+                "command",
+                "only open commands create incidents",
+            ));
+        }
+    };
+    let incident = report.into_incident(config, id, number, actor, now)?;
+    let event = Event {
+        incident_id: id,
+        version: 1,
+        at: now,
+        actor: actor.clone(),
+        change: Change::Opened {
+            incident: Box::new(incident.clone()),
+        },
+    };
+    Ok(Decision {
+        incident,
+        events: vec![event],
+    })
+}
+
+/// The fields of a new incident, whichever way it was reported.
+struct Opening {
+    short_description: String,
+    description: String,
+    caller: UserId,
+    organisation: Option<String>,
+    channel: Channel,
+    origin: Origin,
+    category: Option<String>,
+    subcategory: Option<String>,
+    service: Option<String>,
+    configuration_item: Option<String>,
+    impact: u8,
+    urgency: u8,
+    workgroup: Option<WorkgroupId>,
+    skill: Option<String>,
+}
+
+impl Opening {
+    fn from_report(report: &NewIncident, actor: &Actor) -> Self {
+        Opening {
+            short_description: report.short_description.clone(),
+            description: report.description.clone(),
+            caller: report.caller.clone().unwrap_or_else(|| actor.id.clone()),
+            organisation: report.organisation.clone(),
+            channel: report.channel,
+            origin: Origin::EndUserReport,
+            category: report.category.clone(),
+            subcategory: report.subcategory.clone(),
+            service: report.service.clone(),
+            configuration_item: report.configuration_item.clone(),
+            impact: report.impact,
+            urgency: report.urgency,
+            workgroup: report.workgroup.clone(),
+            skill: report.skill.clone(),
+        }
+    }
+
+    fn from_trigger(triggered: &TriggeredIncident, actor: &Actor, config: &DeskConfig) -> Self {
+        let (origin, service, item, impact, urgency) = match &triggered.trigger {
+            Trigger::FailedChange {
+                change_id,
+                failure,
+                service,
+                configuration_item,
+                impact,
+                urgency,
+            } => {
+                let origin = Origin::FailedChange {
+                    change_id: change_id.clone(),
+                    failure: *failure,
+                };
+                (origin, service, configuration_item, impact, urgency)
+            }
+            Trigger::FailedServiceRequest {
+                request_id,
+                service,
+                configuration_item,
+                impact,
+                urgency,
+            } => {
+                let origin = Origin::FailedServiceRequest {
+                    request_id: request_id.clone(),
+                };
+                (origin, service, configuration_item, impact, urgency)
+            }
+        };
+        Opening {
+            short_description: triggered.short_description.clone(),
+            description: triggered.description.clone(),
+            caller: triggered.caller.clone().unwrap_or_else(|| actor.id.clone()),
+            organisation: None,
+            channel: Channel::Automation,
+            origin,
+            category: triggered.category.clone(),
+            subcategory: None,
+            service: service.clone(),
+            configuration_item: item.clone(),
+            impact: impact.unwrap_or(config.policy.default_impact),
+            urgency: urgency.unwrap_or(config.policy.default_urgency),
+            workgroup: None,
+            skill: None,
+        }
+    }
+
+    fn into_incident(
+        self,
+        config: &DeskConfig,
+        id: IncidentId,
+        number: String,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Incident> {
+        require_text("short_description", &self.short_description)?;
+        require_text("caller", self.caller.as_str())?;
+        let priority = config.priority_matrix.priority(self.impact, self.urgency)?;
+
+        let workgroup = match self.workgroup {
+            Some(group) => config.directory.incident_workgroup(&group)?.id.clone(),
+            None => {
+                let input = RoutingInput {
+                    category: self.category.as_deref(),
+                    subcategory: self.subcategory.as_deref(),
+                    service: self.service.as_deref(),
+                    priority,
+                    skill: self.skill.as_deref(),
+                };
+                config.directory.route(&input).workgroup
+            }
+        };
+        let visit = WorkgroupVisit {
+            workgroup: workgroup.clone(),
+            from: now,
+            until: None,
+        };
+
+        Ok(Incident {
+            id,
+            number,
+            short_description: self.short_description,
+            description: self.description,
+            caller: self.caller,
+            organisation: self.organisation,
+            opened_by: actor.id.clone(),
+            channel: self.channel,
+            origin: self.origin,
+            category: self.category,
+            subcategory: self.subcategory,
+            service: self.service,
+            configuration_item: self.configuration_item,
+            impact: self.impact,
+            urgency: self.urgency,
+            priority,
+            priority_overridden: false,
+            major: false,
+            state: State::New,
+            hold_reason: None,
+            assignment_group: Some(workgroup),
+            assignee: None,
+            work_orders: Vec::new(),
+            resolution: None,
+            confirmed: false,
+            feedback: None,
+            cancel_reason: None,
+            reopen_count: 0,
+            reassignment_count: 0,
+            comments: Vec::new(),
+            visits: vec![visit],
+            opened_at: now,
+            first_assigned_at: None,
+            resolved_at: None,
+            closed_at: None,
+            auto_close_at: None,
+            updated_at: now,
+            version: 1,
+        })
+    }
+}
+
+/// Decides a command against an existing incident: the changes it makes, or why not.
+///
+/// Permission is checked first, then the time, then the command's own rules. Nothing is
+/// modified: the incident is only read.
+///
+/// # Errors
+/// [`Error::PermissionDenied`], [`Error::InvalidTransition`], [`Error::RuleViolation`],
+/// [`Error::Validation`] and [`Error::NotFound`], as the command's documentation says.
+pub fn decide(
+    config: &DeskConfig,
+    incident: &Incident,
+    actor: &Actor,
+    command: &Command,
+    now: DateTime<Utc>,
+) -> Result<Vec<Change>> {
+    let action = command.action(&actor.id, incident.assignment_group.as_ref());
+    let extra_workgroup = task_workgroup(incident, command);
+    let target = Target {
+        incident: Some(incident),
+        extra_workgroup,
+    };
+    config
+        .permissions
+        .authorize(&config.directory, actor, action, target)?;
+    if now < incident.updated_at {
+        let reason = format!(
+            "{now} is before the incident's last change at {}",
+            incident.updated_at
+        );
+        return Err(Error::validation("now", reason));
+    }
+
+    let ctx = Context {
+        config,
+        incident,
+        actor,
+        now,
+    };
+    match command {
+        Command::Open(_) | Command::OpenFromTrigger(_) => {
+            Err(Error::validation("command", "the incident is already open"))
+        }
+        Command::Comment { text } => ctx.comment(text),
+        Command::UpdateDetails(patch) => {
+            ctx.require_not_finished(State::Assigned)?;
+            if patch.is_empty() {
+                return Err(Error::rule(Rule::NoChange, "the patch sets no field"));
+            }
+            if let Some(summary) = &patch.short_description {
+                require_text("short_description", summary)?;
+            }
+            Ok(vec![Change::DetailsUpdated {
+                patch: patch.clone(),
+            }])
+        }
+        Command::SetImpactUrgency { impact, urgency } => ctx.reprioritise(*impact, *urgency),
+        Command::OverridePriority { priority } => ctx.override_priority(*priority),
+        Command::SetMajor { major } => {
+            ctx.require_not_finished(State::Assigned)?;
+            if incident.major == *major {
+                return Err(Error::rule(
+                    Rule::NoChange,
+                    format!("major is already {major}"),
+                ));
+            }
+            Ok(vec![Change::MajorSet { major: *major }])
+        }
+        Command::Assign {
+            workgroup,
+            assignee,
+        } => ctx.assign(workgroup.as_ref(), assignee.as_ref()),
+        Command::Route { skill } => ctx.route(skill.as_deref()),
+        Command::StartWork => ctx.start_work(),
+        Command::Hold { reason } => ctx.hold(reason),
+        Command::Resume => {
+            if incident.state != State::OnHold {
+                return Err(Error::InvalidTransition {
+                    from: incident.state,
+                    to: State::InProgress,
+                });
+            }
+            Ok(vec![ctx.state_change(State::InProgress, None)?])
+        }
+        Command::Resolve { code, notes } => ctx.resolve(code, notes),
+        Command::Confirm { feedback } => ctx.confirm(feedback.as_ref()),
+        Command::GiveFeedback(feedback) => {
+            feedback.validate()?;
+            if !matches!(incident.state, State::Resolved | State::Closed) {
+                let detail = "feedback is given on resolved or closed incidents";
+                return Err(Error::rule(Rule::CloseNotDue, detail));
+            }
+            Ok(vec![Change::FeedbackGiven {
+                feedback: feedback.clone(),
+            }])
+        }
+        Command::Reopen { reason } => ctx.reopen(reason),
+        Command::AutoClose => ctx.auto_close(),
+        Command::Cancel { reason } => ctx.cancel(reason),
+        Command::CreateWorkOrder { title, tasks } => ctx.create_work_order(title, tasks),
+        Command::UpdateTask {
+            work_order,
+            task,
+            state,
+            assignee,
+        } => ctx.update_task(*work_order, *task, *state, assignee.as_ref()),
+        Command::CancelWorkOrder { work_order, reason } => {
+            ctx.cancel_work_order(*work_order, reason)
+        }
+    }
+}
+
+/// Decides a command and applies it, returning the next version and its events.
+///
+/// # Errors
+/// As [`decide`].
+///
+/// # Example
+/// ```
+/// use chrono::{Duration, TimeZone, Utc};
+/// use incident_core::*;
+///
+/// let config = DeskConfig::default();
+/// let analyst = Actor::new("root", Role::Administrator);
+/// let t0 = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+/// let report = Command::Open(NewIncident::new("Printer jam", Channel::Phone, 3, 3));
+/// let opened = decide::open(&config, IncidentId::new(t0), "INC0000001".into(), &analyst, &report, t0)
+///     .unwrap();
+/// let next = execute(&config, &opened.incident, &analyst, &Command::StartWork, t0 + Duration::minutes(5))
+///     .unwrap();
+/// assert_eq!(next.incident.state, State::InProgress);
+/// assert_eq!(next.incident.version, 2);
+/// ```
+pub fn execute(
+    config: &DeskConfig,
+    incident: &Incident,
+    actor: &Actor,
+    command: &Command,
+    now: DateTime<Utc>,
+) -> Result<Decision> {
+    let mut next = incident.clone();
+    let events = execute_in_place(config, &mut next, actor, command, now)?;
+    Ok(Decision {
+        incident: next,
+        events,
+    })
+}
+
+/// As [`execute`], but updates `incident` in place; on error it is left untouched.
+///
+/// # Errors
+/// As [`decide`].
+pub fn execute_in_place(
+    config: &DeskConfig,
+    incident: &mut Incident,
+    actor: &Actor,
+    command: &Command,
+    now: DateTime<Utc>,
+) -> Result<Vec<Event>> {
+    let changes = decide(config, incident, actor, command, now)?;
+    let version = incident.version + 1;
+    let events: Vec<Event> = changes
+        .into_iter()
+        .map(|change| Event {
+            incident_id: incident.id,
+            version,
+            at: now,
+            actor: actor.clone(),
+            change,
+        })
+        .collect();
+    for event in &events {
+        event.apply_to(incident);
+    }
+    Ok(events)
+}
+
+fn task_workgroup<'a>(incident: &'a Incident, command: &Command) -> Option<&'a WorkgroupId> {
+    let Command::UpdateTask {
+        work_order, task, ..
+    } = command
+    else {
+        return None;
+    };
+    let order = incident
+        .work_orders
+        .iter()
+        .find(|w| w.number == *work_order)?;
+    order
+        .tasks
+        .iter()
+        .find(|t| t.number == *task)
+        .map(|t| &t.workgroup)
+}
+
+fn require_text(field: &str, value: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        return Err(Error::validation(field, "must not be blank"));
+    }
+    Ok(())
+}
+
+struct Context<'a> {
+    config: &'a DeskConfig,
+    incident: &'a Incident,
+    actor: &'a Actor,
+    now: DateTime<Utc>,
+}
+
+impl Context<'_> {
+    fn state_change(&self, to: State, hold_reason: Option<HoldReason>) -> Result<Change> {
+        let from = self.incident.state;
+        self.config.transitions.check(from, to)?;
+        Ok(Change::StateChanged {
+            from,
+            to,
+            hold_reason,
+        })
+    }
+
+    /// Refuses commands on resolved, closed or canceled incidents, reporting the attempted
+    /// move as a transition to `to`.
+    fn require_not_finished(&self, to: State) -> Result<()> {
+        let from = self.incident.state;
+        if from.is_open() {
+            Ok(())
+        } else {
+            Err(Error::InvalidTransition { from, to })
+        }
+    }
+
+    fn comment(&self, text: &str) -> Result<Vec<Change>> {
+        require_text("text", text)?;
+        if self.incident.state == State::Canceled {
+            return Err(Error::InvalidTransition {
+                from: State::Canceled,
+                to: State::Canceled,
+            });
+        }
+        let mut changes = vec![Change::Commented {
+            text: text.to_owned(),
+        }];
+        let awaiting_caller = self.incident.hold_reason == Some(HoldReason::AwaitingCaller);
+        if awaiting_caller && self.actor.id == self.incident.caller {
+            changes.push(self.state_change(State::InProgress, None)?);
+        }
+        Ok(changes)
+    }
+
+    fn reprioritise(&self, impact: Option<u8>, urgency: Option<u8>) -> Result<Vec<Change>> {
+        self.require_not_finished(State::Assigned)?;
+        let impact = impact.unwrap_or(self.incident.impact);
+        let urgency = urgency.unwrap_or(self.incident.urgency);
+        let derived = self.config.priority_matrix.priority(impact, urgency)?;
+        if (impact, urgency) == (self.incident.impact, self.incident.urgency) {
+            return Err(Error::rule(
+                Rule::NoChange,
+                "impact and urgency are unchanged",
+            ));
+        }
+        let overridden = self.incident.priority_overridden;
+        let priority = if overridden {
+            self.incident.priority
+        } else {
+            derived
+        };
+        Ok(vec![Change::Reprioritised {
+            impact,
+            urgency,
+            priority,
+            overridden,
+        }])
+    }
+
+    fn override_priority(&self, priority: Option<u8>) -> Result<Vec<Change>> {
+        self.require_not_finished(State::Assigned)?;
+        let i = self.incident;
+        let (priority, overridden) = match priority {
+            Some(p) => {
+                self.config.priority_matrix.check_priority(p)?;
+                (p, true)
+            }
+            None => (
+                self.config.priority_matrix.priority(i.impact, i.urgency)?,
+                false,
+            ),
+        };
+        if (priority, overridden) == (i.priority, i.priority_overridden) {
+            return Err(Error::rule(Rule::NoChange, "the priority is unchanged"));
+        }
+        Ok(vec![Change::Reprioritised {
+            impact: i.impact,
+            urgency: i.urgency,
+            priority,
+            overridden,
+        }])
+    }
+
+    fn assign(
+        &self,
+        workgroup: Option<&WorkgroupId>,
+        assignee: Option<&UserId>,
+    ) -> Result<Vec<Change>> {
+        self.require_not_finished(State::Assigned)?;
+        let directory = &self.config.directory;
+        let current = self.incident.assignment_group.as_ref();
+        let group = match workgroup.or(current) {
+            Some(g) => directory.incident_workgroup(g)?.id.clone(),
+            None => directory.default_workgroup().clone(),
+        };
+
+        // An explicit analyst must belong to the group; a kept one stays only if they do.
+        let analyst = match assignee {
+            Some(a) if !directory.is_member(&group, a) => {
+                let detail = format!("{a} is not a member of {group}");
+                return Err(Error::rule(Rule::NotAMember, detail));
+            }
+            Some(a) => Some(a.clone()),
+            None => self
+                .incident
+                .assignee
+                .clone()
+                .filter(|a| directory.is_member(&group, a)),
+        };
+        self.assignment(group, analyst)
+    }
+
+    /// The changes for moving to `group` with `analyst`, including New -> Assigned.
+    fn assignment(&self, group: WorkgroupId, analyst: Option<UserId>) -> Result<Vec<Change>> {
+        let current = self.incident.assignment_group.as_ref();
+        let moves = current != Some(&group);
+        let unchanged = !moves && analyst == self.incident.assignee;
+        if unchanged && self.incident.state != State::New {
+            return Err(Error::rule(
+                Rule::NoChange,
+                format!("already assigned to {group}"),
+            ));
+        }
+
+        let mut changes = vec![Change::Assigned {
+            workgroup: Some(group),
+            assignee: analyst,
+            reassignment: moves && current.is_some() && self.incident.first_assigned_at.is_some(),
+        }];
+        if self.incident.state == State::New {
+            changes.push(self.state_change(State::Assigned, None)?);
+        }
+        Ok(changes)
+    }
+
+    fn route(&self, skill: Option<&str>) -> Result<Vec<Change>> {
+        self.require_not_finished(State::Assigned)?;
+        let i = self.incident;
+        let input = RoutingInput {
+            category: i.category.as_deref(),
+            subcategory: i.subcategory.as_deref(),
+            service: i.service.as_deref(),
+            priority: i.priority,
+            skill,
+        };
+        let route = self.config.directory.route(&input);
+        let analyst = route
+            .analyst
+            .or_else(|| i.assignee.clone())
+            .filter(|a| self.config.directory.is_member(&route.workgroup, a));
+        self.assignment(route.workgroup, analyst)
+    }
+
+    fn start_work(&self) -> Result<Vec<Change>> {
+        let i = self.incident;
+        let mut changes = Vec::with_capacity(2);
+        let is_member = |g: &WorkgroupId| self.config.directory.is_member(g, &self.actor.id);
+        let takes_it = i.assignee.is_none() && i.assignment_group.as_ref().is_some_and(is_member);
+        if takes_it && matches!(self.actor.role, crate::Role::Analyst | crate::Role::Manager) {
+            changes.push(Change::Assigned {
+                workgroup: i.assignment_group.clone(),
+                assignee: Some(self.actor.id.clone()),
+                reassignment: false,
+            });
+        }
+        changes.push(self.state_change(State::InProgress, None)?);
+        Ok(changes)
+    }
+
+    fn hold(&self, reason: &HoldReason) -> Result<Vec<Change>> {
+        if let HoldReason::Custom(name) = reason {
+            require_text("hold_reason", name)?;
+        }
+        Ok(vec![
+            self.state_change(State::OnHold, Some(reason.clone()))?,
+        ])
+    }
+
+    fn resolve(&self, code: &str, notes: &str) -> Result<Vec<Change>> {
+        require_text("code", code)?;
+        require_text("notes", notes)?;
+        let change = self.state_change(State::Resolved, None)?;
+        let open_orders = self.incident.open_work_orders().count();
+        if self.config.policy.resolve_requires_finished_work_orders && open_orders > 0 {
+            let detail = format!("{open_orders} work order(s) are not finished");
+            return Err(Error::rule(Rule::OpenWorkOrders, detail));
+        }
+
+        let resolution = Resolution {
+            code: code.to_owned(),
+            notes: notes.to_owned(),
+            resolved_by: self.actor.id.clone(),
+            workgroup: self.incident.assignment_group.clone(),
+        };
+        let auto_close_at = match (
+            self.incident.major,
+            self.config.policy.auto_close_after_days,
+        ) {
+            (false, Some(days)) => Some(self.now + Duration::days(i64::from(days))),
+            _ => None,
+        };
+        Ok(vec![
+            Change::ResolutionRecorded {
+                resolution,
+                auto_close_at,
+            },
+            change,
+        ])
+    }
+
+    fn confirm(&self, feedback: Option<&Feedback>) -> Result<Vec<Change>> {
+        if let Some(f) = feedback {
+            f.validate()?;
+        }
+        if self.incident.state != State::Resolved {
+            return Err(Error::InvalidTransition {
+                from: self.incident.state,
+                to: State::Closed,
+            });
+        }
+        let change = self.state_change(State::Closed, None)?;
+        Ok(vec![
+            Change::Confirmed {
+                feedback: feedback.cloned(),
+            },
+            change,
+        ])
+    }
+
+    fn reopen(&self, reason: &str) -> Result<Vec<Change>> {
+        require_text("reason", reason)?;
+        let i = self.incident;
+        match i.state {
+            State::Resolved => {}
+            State::Closed => {
+                let window = self.config.policy.reopen_closed_within_days;
+                let closed_at = i.closed_at.unwrap_or(i.updated_at);
+                let inside =
+                    window.is_some_and(|d| self.now - closed_at <= Duration::days(d.into()));
+                if !inside {
+                    let detail = match window {
+                        None => "closed incidents cannot be reopened".to_owned(),
+                        Some(d) => format!("closed more than {d} days ago"),
+                    };
+                    return Err(Error::rule(Rule::ReopenWindow, detail));
+                }
+            }
+            from => {
+                return Err(Error::InvalidTransition {
+                    from,
+                    to: State::Assigned,
+                });
+            }
+        }
+
+        let group = match self.config.policy.reopen_to {
+            ReopenTarget::ResolvingWorkgroup => i
+                .resolution
+                .as_ref()
+                .and_then(|r| r.workgroup.clone())
+                .or_else(|| i.assignment_group.clone()),
+            ReopenTarget::Route => None,
+        };
+        let group = match group {
+            Some(g) if self.config.directory.workgroup(&g).is_some() => g,
+            _ => {
+                let input = RoutingInput {
+                    category: i.category.as_deref(),
+                    subcategory: i.subcategory.as_deref(),
+                    service: i.service.as_deref(),
+                    priority: i.priority,
+                    skill: None,
+                };
+                self.config.directory.route(&input).workgroup
+            }
+        };
+        let moves = i.assignment_group.as_ref() != Some(&group);
+        let assignee = i
+            .assignee
+            .clone()
+            .filter(|a| self.config.directory.is_member(&group, a));
+        Ok(vec![
+            Change::Reopened {
+                reason: reason.to_owned(),
+            },
+            Change::Assigned {
+                workgroup: Some(group),
+                assignee,
+                reassignment: moves,
+            },
+            self.state_change(State::Assigned, None)?,
+        ])
+    }
+
+    fn auto_close(&self) -> Result<Vec<Change>> {
+        let i = self.incident;
+        if i.state != State::Resolved {
+            return Err(Error::InvalidTransition {
+                from: i.state,
+                to: State::Closed,
+            });
+        }
+        if i.major {
+            return Err(Error::rule(
+                Rule::MajorIncident,
+                "major incidents never close by themselves",
+            ));
+        }
+        match i.auto_close_at {
+            Some(due) if due <= self.now => Ok(vec![self.state_change(State::Closed, None)?]),
+            Some(due) => Err(Error::rule(
+                Rule::CloseNotDue,
+                format!("auto-close is due at {due}"),
+            )),
+            None => Err(Error::rule(
+                Rule::CloseNotDue,
+                "auto-close is disabled for this incident",
+            )),
+        }
+    }
+
+    fn cancel(&self, reason: &str) -> Result<Vec<Change>> {
+        require_text("reason", reason)?;
+        let change = self.state_change(State::Canceled, None)?;
+        let mut changes = vec![Change::Canceled {
+            reason: reason.to_owned(),
+        }];
+        for order in self.incident.open_work_orders() {
+            changes.extend(cancel_order(order));
+        }
+        changes.push(change);
+        Ok(changes)
+    }
+
+    fn create_work_order(&self, title: &str, tasks: &[NewTask]) -> Result<Vec<Change>> {
+        self.require_not_finished(State::InProgress)?;
+        require_text("title", title)?;
+        if tasks.is_empty() {
+            return Err(Error::validation(
+                "tasks",
+                "a work order needs at least one task",
+            ));
+        }
+
+        let directory = &self.config.directory;
+        let mut created = Vec::with_capacity(tasks.len());
+        for (n, task) in tasks.iter().enumerate() {
+            require_text("task title", &task.title)?;
+            let group = directory.work_order_workgroup(&task.workgroup)?;
+            if let Some(a) = task
+                .assignee
+                .as_ref()
+                .filter(|a| !directory.is_member(&group.id, a))
+            {
+                let detail = format!("{a} is not a member of {}", group.id);
+                return Err(Error::rule(Rule::NotAMember, detail));
+            }
+            created.push(Task {
+                number: n as u32 + 1,
+                title: task.title.clone(),
+                workgroup: group.id.clone(),
+                assignee: task.assignee.clone(),
+                state: WorkState::Open,
+            });
+        }
+
+        let work_order = WorkOrder {
+            number: self.incident.work_orders.len() as u32 + 1,
+            title: title.to_owned(),
+            tasks: created,
+            state: WorkState::Open,
+            created_by: self.actor.id.clone(),
+            created_at: self.now,
+        };
+        Ok(vec![Change::WorkOrderCreated { work_order }])
+    }
+
+    fn update_task(
+        &self,
+        work_order: u32,
+        task: u32,
+        state: Option<WorkState>,
+        assignee: Option<&UserId>,
+    ) -> Result<Vec<Change>> {
+        let order = self.work_order(work_order)?;
+        let current = order
+            .tasks
+            .iter()
+            .find(|t| t.number == task)
+            .ok_or_else(|| Error::not_found("task", format!("{work_order}.{task}")))?;
+        if !current.state.is_open() {
+            let detail = format!("task {work_order}.{task} is {:?}", current.state);
+            return Err(Error::rule(Rule::WorkOrderFinished, detail));
+        }
+        if let Some(a) =
+            assignee.filter(|a| !self.config.directory.is_member(&current.workgroup, a))
+        {
+            let detail = format!("{a} is not a member of {}", current.workgroup);
+            return Err(Error::rule(Rule::NotAMember, detail));
+        }
+        let new_state = state.unwrap_or(current.state);
+        if new_state == WorkState::Open && current.state == WorkState::InProgress {
+            return Err(Error::validation(
+                "state",
+                "a started task cannot go back to open",
+            ));
+        }
+        let new_assignee = assignee.cloned().or_else(|| current.assignee.clone());
+        if new_state == current.state && new_assignee == current.assignee {
+            return Err(Error::rule(Rule::NoChange, "the task is unchanged"));
+        }
+
+        let mut changes = vec![Change::TaskUpdated {
+            work_order,
+            task,
+            state: new_state,
+            assignee: new_assignee,
+        }];
+        let states = order
+            .tasks
+            .iter()
+            .map(|t| if t.number == task { new_state } else { t.state });
+        let order_state = derive_order_state(states);
+        if order_state != order.state {
+            changes.push(Change::WorkOrderStateChanged {
+                work_order,
+                state: order_state,
+            });
+        }
+        Ok(changes)
+    }
+
+    fn cancel_work_order(&self, work_order: u32, reason: &str) -> Result<Vec<Change>> {
+        require_text("reason", reason)?;
+        let order = self.work_order(work_order)?;
+        if !order.state.is_open() {
+            let detail = format!("work order {work_order} is {:?}", order.state);
+            return Err(Error::rule(Rule::WorkOrderFinished, detail));
+        }
+        Ok(cancel_order(order))
+    }
+
+    fn work_order(&self, number: u32) -> Result<&WorkOrder> {
+        self.incident
+            .work_orders
+            .iter()
+            .find(|w| w.number == number)
+            .ok_or_else(|| Error::not_found("work order", number))
+    }
+}
+
+fn cancel_order(order: &WorkOrder) -> Vec<Change> {
+    let mut changes: Vec<Change> = order
+        .tasks
+        .iter()
+        .filter(|t| t.state.is_open())
+        .map(|t| Change::TaskUpdated {
+            work_order: order.number,
+            task: t.number,
+            state: WorkState::Cancelled,
+            assignee: t.assignee.clone(),
+        })
+        .collect();
+    changes.push(Change::WorkOrderStateChanged {
+        work_order: order.number,
+        state: WorkState::Cancelled,
+    });
+    changes
+}
+
+/// A work order is open until a task starts, in progress while any task is unfinished, done
+/// when all are finished and one is done, cancelled when all were cancelled.
+fn derive_order_state(tasks: impl Iterator<Item = WorkState>) -> WorkState {
+    let (mut open, mut started, mut done) = (false, false, false);
+    for state in tasks {
+        match state {
+            WorkState::Open => open = true,
+            WorkState::InProgress => started = true,
+            WorkState::Done => done = true,
+            WorkState::Cancelled => {}
+        }
+    }
+    match (open, started, done) {
+        (_, true, _) | (true, false, true) => WorkState::InProgress,
+        (true, false, false) => WorkState::Open,
+        (false, false, true) => WorkState::Done,
+        (false, false, false) => WorkState::Cancelled,
+    }
+}
+
+/// The action a permission table would be asked about for a command on an incident; a
+/// convenience for hosts that grey out buttons per command.
+pub fn action_of(command: &Command, actor: &Actor, incident: Option<&Incident>) -> Action {
+    command.action(
+        &actor.id,
+        incident.and_then(|i| i.assignment_group.as_ref()),
+    )
+}

@@ -1,0 +1,357 @@
+//! The storage contract, and the in-memory repository that ships with the core.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::event::Event;
+use crate::model::{Incident, IncidentId, State, UserId, WorkgroupId};
+use crate::{Error, Result};
+
+/// One accepted command, to be stored atomically: the new snapshot, its events and the
+/// idempotency key, or nothing at all.
+#[derive(Debug, Clone, Copy)]
+pub struct Commit<'a> {
+    /// The incident after the command.
+    pub incident: &'a Incident,
+    /// The version the command was decided against (0 for a new incident). The store
+    /// refuses the commit with [`Error::Conflict`] when its version differs.
+    pub expected_version: u64,
+    /// The command's events, in order.
+    pub events: &'a [Event],
+    /// The command's idempotency key, recorded with the commit.
+    pub idempotency: Option<&'a IdempotencyRecord>,
+}
+
+/// What a store remembers of an idempotency key: where it was used and for which command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdempotencyRecord {
+    /// The key as the host gave it.
+    pub key: String,
+    /// The incident the command applied to (or created).
+    pub incident: IncidentId,
+    /// The version the command produced.
+    pub version: u64,
+    /// A digest of the command, to tell a retry from a reused key.
+    pub digest: String,
+}
+
+/// Which incidents a query returns. Empty or `None` criteria match everything; results are
+/// ordered by incident number.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct IncidentQuery {
+    /// Any of these states.
+    pub states: Vec<State>,
+    /// Assigned to this workgroup.
+    pub workgroup: Option<WorkgroupId>,
+    /// Assigned to this analyst.
+    pub assignee: Option<UserId>,
+    /// Reported by (or for) this caller.
+    pub caller: Option<UserId>,
+    /// With this major-incident flag.
+    pub major: Option<bool>,
+    /// Resolved, and due to auto-close at or before this instant.
+    pub auto_close_due_by: Option<DateTime<Utc>>,
+    /// At most this many.
+    pub limit: Option<usize>,
+}
+
+impl IncidentQuery {
+    /// Whether an incident matches; stores that cannot express a criterion natively may
+    /// filter with this, and the contract tests compare every store against it.
+    pub fn matches(&self, incident: &Incident) -> bool {
+        (self.states.is_empty() || self.states.contains(&incident.state))
+            && self
+                .workgroup
+                .as_ref()
+                .is_none_or(|g| incident.assignment_group.as_ref() == Some(g))
+            && self
+                .assignee
+                .as_ref()
+                .is_none_or(|a| incident.assignee.as_ref() == Some(a))
+            && self.caller.as_ref().is_none_or(|c| incident.caller == *c)
+            && self.major.is_none_or(|m| incident.major == m)
+            && self.auto_close_due_by.is_none_or(|by| {
+                incident.state == State::Resolved && incident.auto_close_at.is_some_and(|t| t <= by)
+            })
+    }
+}
+
+/// Where incidents, their events and idempotency keys are kept.
+///
+/// Implementations must make [`Repository::save`] atomic and check the expected version
+/// inside the same transaction as the write, so that two writers never both succeed from
+/// the same version (no lost update). They must be safe to share between threads.
+pub trait Repository: Send + Sync {
+    /// The incident's current snapshot.
+    ///
+    /// # Errors
+    /// Store failures ([`Error::Storage`], [`Error::Unavailable`], [`Error::Corrupt`]).
+    fn load(&self, id: IncidentId) -> Result<Option<Incident>>;
+
+    /// The incident with this human number.
+    ///
+    /// # Errors
+    /// As [`Repository::load`].
+    fn load_by_number(&self, number: &str) -> Result<Option<Incident>>;
+
+    /// Stores a commit atomically.
+    ///
+    /// # Errors
+    /// [`Error::Conflict`] when the stored version is not `expected_version` (or a new
+    /// incident's id exists), [`Error::RuleViolation`] with
+    /// [`crate::error::Rule::IdempotencyKeyReused`] when the key is taken; store failures.
+    fn save(&self, commit: Commit<'_>) -> Result<()>;
+
+    /// Stores several commits, all or none; stores override this to use one transaction.
+    ///
+    /// # Errors
+    /// As [`Repository::save`]; after an error nothing of the batch is stored.
+    fn save_batch(&self, commits: &[Commit<'_>]) -> Result<()> {
+        if commits.len() > 1 {
+            return Err(Error::Storage {
+                message: "this store cannot save batches".into(),
+            });
+        }
+        commits.iter().try_for_each(|c| self.save(*c))
+    }
+
+    /// The incident's events, in order.
+    ///
+    /// # Errors
+    /// As [`Repository::load`].
+    fn events(&self, id: IncidentId) -> Result<Vec<Event>>;
+
+    /// Hands out the next incident number; never the same one twice, even across processes.
+    ///
+    /// # Errors
+    /// As [`Repository::load`].
+    fn next_number(&self) -> Result<u64>;
+
+    /// What the store remembers of an idempotency key.
+    ///
+    /// # Errors
+    /// As [`Repository::load`].
+    fn idempotency(&self, key: &str) -> Result<Option<IdempotencyRecord>>;
+
+    /// The incidents matching a query, by number.
+    ///
+    /// # Errors
+    /// As [`Repository::load`].
+    fn query(&self, query: &IncidentQuery) -> Result<Vec<Incident>>;
+}
+
+impl<R: Repository + ?Sized> Repository for Arc<R> {
+    fn load(&self, id: IncidentId) -> Result<Option<Incident>> {
+        (**self).load(id)
+    }
+    fn load_by_number(&self, number: &str) -> Result<Option<Incident>> {
+        (**self).load_by_number(number)
+    }
+    fn save(&self, commit: Commit<'_>) -> Result<()> {
+        (**self).save(commit)
+    }
+    fn save_batch(&self, commits: &[Commit<'_>]) -> Result<()> {
+        (**self).save_batch(commits)
+    }
+    fn events(&self, id: IncidentId) -> Result<Vec<Event>> {
+        (**self).events(id)
+    }
+    fn next_number(&self) -> Result<u64> {
+        (**self).next_number()
+    }
+    fn idempotency(&self, key: &str) -> Result<Option<IdempotencyRecord>> {
+        (**self).idempotency(key)
+    }
+    fn query(&self, query: &IncidentQuery) -> Result<Vec<Incident>> {
+        (**self).query(query)
+    }
+}
+
+impl<R: Repository + ?Sized> Repository for Box<R> {
+    fn load(&self, id: IncidentId) -> Result<Option<Incident>> {
+        (**self).load(id)
+    }
+    fn load_by_number(&self, number: &str) -> Result<Option<Incident>> {
+        (**self).load_by_number(number)
+    }
+    fn save(&self, commit: Commit<'_>) -> Result<()> {
+        (**self).save(commit)
+    }
+    fn save_batch(&self, commits: &[Commit<'_>]) -> Result<()> {
+        (**self).save_batch(commits)
+    }
+    fn events(&self, id: IncidentId) -> Result<Vec<Event>> {
+        (**self).events(id)
+    }
+    fn next_number(&self) -> Result<u64> {
+        (**self).next_number()
+    }
+    fn idempotency(&self, key: &str) -> Result<Option<IdempotencyRecord>> {
+        (**self).idempotency(key)
+    }
+    fn query(&self, query: &IncidentQuery) -> Result<Vec<Incident>> {
+        (**self).query(query)
+    }
+}
+
+/// A repository in memory, for tests, tools and hosts that keep state elsewhere.
+/// Safe to share between threads: one lock guards every write, so saves are atomic.
+#[derive(Debug, Default)]
+pub struct InMemoryRepository {
+    inner: RwLock<Memory>,
+}
+
+#[derive(Debug, Default)]
+struct Memory {
+    incidents: HashMap<IncidentId, (Incident, Vec<Event>)>,
+    numbers: HashMap<String, IncidentId>,
+    keys: HashMap<String, IdempotencyRecord>,
+    last_number: u64,
+}
+
+impl InMemoryRepository {
+    /// An empty repository.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many incidents it holds.
+    pub fn len(&self) -> usize {
+        self.read().incidents.len()
+    }
+
+    /// Whether it holds no incident.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Memory> {
+        self.inner
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Memory> {
+        self.inner
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl Memory {
+    fn stored_version(&self, id: IncidentId) -> u64 {
+        self.incidents.get(&id).map_or(0, |(i, _)| i.version)
+    }
+
+    /// Checks a commit against the version it should find (`actual`) and the keys taken.
+    fn check(&self, commit: &Commit<'_>, actual: u64) -> Result<()> {
+        let id = commit.incident.id;
+        if actual != commit.expected_version {
+            return Err(Error::Conflict {
+                incident: id,
+                expected: commit.expected_version,
+                actual,
+            });
+        }
+        if let Some(record) = commit.idempotency
+            && self.keys.contains_key(&record.key)
+        {
+            let detail = format!("key {:?} was used before", record.key);
+            return Err(Error::rule(
+                crate::error::Rule::IdempotencyKeyReused,
+                detail,
+            ));
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, commit: &Commit<'_>) {
+        let incident = commit.incident;
+        if let Some(record) = commit.idempotency {
+            self.keys.insert(record.key.clone(), record.clone());
+        }
+        self.numbers.insert(incident.number.clone(), incident.id);
+        let entry = self
+            .incidents
+            .entry(incident.id)
+            .or_insert_with(|| (incident.clone(), Vec::new()));
+        entry.0 = incident.clone();
+        entry.1.extend_from_slice(commit.events);
+    }
+}
+
+impl Repository for InMemoryRepository {
+    fn load(&self, id: IncidentId) -> Result<Option<Incident>> {
+        Ok(self.read().incidents.get(&id).map(|(i, _)| i.clone()))
+    }
+
+    fn load_by_number(&self, number: &str) -> Result<Option<Incident>> {
+        let memory = self.read();
+        let id = memory.numbers.get(number);
+        Ok(id
+            .and_then(|id| memory.incidents.get(id))
+            .map(|(i, _)| i.clone()))
+    }
+
+    fn save(&self, commit: Commit<'_>) -> Result<()> {
+        let mut memory = self.write();
+        memory.check(&commit, memory.stored_version(commit.incident.id))?;
+        memory.apply(&commit);
+        Ok(())
+    }
+
+    fn save_batch(&self, commits: &[Commit<'_>]) -> Result<()> {
+        let mut memory = self.write();
+        // Versions inside one batch chain on each other, so check against a scratch view.
+        let mut versions: HashMap<IncidentId, u64> = HashMap::new();
+        for commit in commits {
+            let id = commit.incident.id;
+            let actual = versions
+                .get(&id)
+                .copied()
+                .unwrap_or_else(|| memory.stored_version(id));
+            memory.check(commit, actual)?;
+            versions.insert(id, commit.incident.version);
+        }
+        for commit in commits {
+            memory.apply(commit);
+        }
+        Ok(())
+    }
+
+    fn events(&self, id: IncidentId) -> Result<Vec<Event>> {
+        Ok(self
+            .read()
+            .incidents
+            .get(&id)
+            .map(|(_, e)| e.clone())
+            .unwrap_or_default())
+    }
+
+    fn next_number(&self) -> Result<u64> {
+        let mut memory = self.write();
+        memory.last_number += 1;
+        Ok(memory.last_number)
+    }
+
+    fn idempotency(&self, key: &str) -> Result<Option<IdempotencyRecord>> {
+        Ok(self.read().keys.get(key).cloned())
+    }
+
+    fn query(&self, query: &IncidentQuery) -> Result<Vec<Incident>> {
+        let memory = self.read();
+        let mut found: Vec<&Incident> = memory
+            .incidents
+            .values()
+            .map(|(i, _)| i)
+            .filter(|i| query.matches(i))
+            .collect();
+        found.sort_by(|a, b| a.number.cmp(&b.number));
+        let limit = query.limit.unwrap_or(usize::MAX);
+        Ok(found.into_iter().take(limit).cloned().collect())
+    }
+}
