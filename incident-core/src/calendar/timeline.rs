@@ -1,0 +1,456 @@
+//! The compiled form of a calendar and its arithmetic on whole UTC seconds.
+//!
+//! Working time is materialised one UTC year at a time as a sorted list of disjoint real
+//! intervals with running totals ("chunks"). A chunk is built on first use from the local
+//! days that touch the year (one time-zone conversion per window edge) and cached for the
+//! years [`CACHE_FIRST_YEAR`]..[`CACHE_LAST_YEAR`]; years outside are built on the fly.
+//! Queries then cost a binary search per chunk touched, plus one step per year crossed.
+
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+use super::spec::{CalendarSpec, HolidayDate, WorkWindow};
+use crate::error::{Error, Result};
+
+/// First UTC year whose chunk is cached.
+pub(crate) const CACHE_FIRST_YEAR: i32 = 1970;
+/// Last UTC year whose chunk is cached.
+pub(crate) const CACHE_LAST_YEAR: i32 = 2199;
+/// First supported instant: 0001-01-01T00:00:00Z.
+pub(crate) const MIN_INSTANT: i64 = -62_135_596_800;
+/// First unsupported instant: 9999-01-01T00:00:00Z.
+pub(crate) const MAX_INSTANT: i64 = 253_370_764_800;
+
+/// Where the working windows of a local date come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DaySource {
+    /// The weekly schedule of the effective version.
+    Weekly,
+    /// A holiday (index into the version's holidays).
+    Holiday(usize),
+    /// A date override (index into the version's overrides).
+    Override(usize),
+}
+
+/// Windows of one day as seconds after local midnight, touching windows merged.
+type DayWindows = Vec<(u32, u32)>;
+
+/// One version with its lookups sorted for binary search.
+#[derive(Debug, Clone)]
+struct CompiledVersion {
+    from: Option<NaiveDate>,
+    /// Seconds-of-day windows per weekday (Monday first), touching windows merged.
+    week: [DayWindows; 7],
+    /// `(date, index into spec holidays)`, sorted.
+    once: Vec<(NaiveDate, usize)>,
+    /// `((month, day), index)`, sorted.
+    yearly: Vec<((u32, u32), usize)>,
+    /// `(date, merged windows, index into spec overrides)`, sorted by date.
+    overrides: Vec<(NaiveDate, DayWindows, usize)>,
+}
+
+/// Working time inside one UTC year: disjoint, sorted intervals `[starts[i], ends[i])`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Chunk {
+    starts: Vec<i64>,
+    ends: Vec<i64>,
+    /// Working seconds in the chunk before interval `i`.
+    before: Vec<i64>,
+    /// Working seconds in the chunk up to the end of interval `i`.
+    after: Vec<i64>,
+    total: i64,
+}
+
+impl Chunk {
+    fn push(&mut self, start: i64, end: i64) {
+        let start = match self.ends.last() {
+            Some(&last) if start < last => last,
+            _ => start,
+        };
+        if end <= start {
+            return;
+        }
+        if self.ends.last() == Some(&start) {
+            // Touching the previous interval: extend it (24x7 becomes one interval a year).
+            if let (Some(e), Some(a)) = (self.ends.last_mut(), self.after.last_mut()) {
+                *e = end;
+                *a += end - start;
+            }
+        } else {
+            self.starts.push(start);
+            self.ends.push(end);
+            self.before.push(self.total);
+            self.after.push(self.total + (end - start));
+        }
+        self.total += end - start;
+    }
+
+    /// Working seconds of the chunk before instant `t`.
+    fn cumulative(&self, t: i64) -> i64 {
+        let i = self.ends.partition_point(|&e| e <= t);
+        if i == self.ends.len() {
+            return self.total;
+        }
+        if self.starts[i] <= t {
+            self.before[i] + (t - self.starts[i])
+        } else {
+            self.before[i]
+        }
+    }
+
+    /// Earliest instant whose cumulative value is `target`, for `0 < target <= total`.
+    fn earliest_at(&self, target: i64) -> i64 {
+        // First interval whose running total at its end reaches the target.
+        let i = self.after.partition_point(|&a| a < target);
+        self.starts[i] + (target - self.before[i])
+    }
+
+    /// Latest instant whose cumulative value is `target`, for `0 <= target < total`.
+    fn latest_at(&self, target: i64) -> i64 {
+        let i = self.before.partition_point(|&b| b <= target) - 1;
+        self.starts[i] + (target - self.before[i])
+    }
+
+    /// Whether `t` lies inside a working interval.
+    fn contains(&self, t: i64) -> bool {
+        let i = self.ends.partition_point(|&e| e <= t);
+        i < self.ends.len() && self.starts[i] <= t
+    }
+
+    /// First working instant at or after `t` in this chunk.
+    fn next_working(&self, t: i64) -> Option<i64> {
+        let i = self.ends.partition_point(|&e| e <= t);
+        (i < self.ends.len()).then(|| self.starts[i].max(t))
+    }
+}
+
+/// A validated calendar, compiled for arithmetic.
+#[derive(Debug)]
+pub(crate) struct Timeline {
+    pub(crate) tz: Tz,
+    versions: Vec<CompiledVersion>,
+    /// Whether any version or override has a window at all.
+    any_work: bool,
+    cache: Box<[OnceLock<Box<Chunk>>]>,
+}
+
+impl Clone for Timeline {
+    fn clone(&self) -> Self {
+        Timeline {
+            tz: self.tz,
+            versions: self.versions.clone(),
+            any_work: self.any_work,
+            cache: self.cache.clone(),
+        }
+    }
+}
+
+fn merged(windows: &[WorkWindow]) -> DayWindows {
+    let mut out: Vec<(u32, u32)> = Vec::with_capacity(windows.len());
+    for w in windows {
+        match out.last_mut() {
+            Some(last) if last.1 == w.start.seconds() => last.1 = w.end.seconds(),
+            _ => out.push((w.start.seconds(), w.end.seconds())),
+        }
+    }
+    out
+}
+
+impl Timeline {
+    /// Compile a validated spec.
+    pub(crate) fn compile(spec: &CalendarSpec, tz: Tz) -> Timeline {
+        let versions: Vec<CompiledVersion> = spec
+            .versions
+            .iter()
+            .map(|v| {
+                let week = super::spec::ALL_WEEKDAYS.map(|d| merged(v.week.day(d)));
+                let mut once = Vec::new();
+                let mut yearly = Vec::new();
+                for (i, h) in v.holidays.iter().enumerate() {
+                    match h.date {
+                        HolidayDate::Once(d) => once.push((d, i)),
+                        HolidayDate::Yearly { month, day } => yearly.push(((month, day), i)),
+                    }
+                }
+                once.sort_unstable();
+                yearly.sort_unstable();
+                let mut overrides: Vec<_> = v
+                    .overrides
+                    .iter()
+                    .enumerate()
+                    .map(|(i, o)| (o.date, merged(&o.windows), i))
+                    .collect();
+                overrides.sort_unstable_by_key(|o| o.0);
+                CompiledVersion {
+                    from: v.effective_from,
+                    week,
+                    once,
+                    yearly,
+                    overrides,
+                }
+            })
+            .collect();
+        let any_work = versions.iter().any(|v| {
+            v.week.iter().any(|d| !d.is_empty()) || v.overrides.iter().any(|o| !o.1.is_empty())
+        });
+        let slots = (CACHE_LAST_YEAR - CACHE_FIRST_YEAR + 1) as usize;
+        let cache = (0..slots).map(|_| OnceLock::new()).collect();
+        Timeline {
+            tz,
+            versions,
+            any_work,
+            cache,
+        }
+    }
+
+    /// Index of the version governing `date`.
+    pub(crate) fn version_index(&self, date: NaiveDate) -> usize {
+        let n = self
+            .versions
+            .partition_point(|v| v.from.is_none_or(|f| f <= date));
+        n.saturating_sub(1)
+    }
+
+    /// The merged windows of a local date (seconds of day) and where they come from.
+    pub(crate) fn day(&self, date: NaiveDate) -> (&[(u32, u32)], DaySource) {
+        let v = &self.versions[self.version_index(date)];
+        if let Ok(i) = v.overrides.binary_search_by_key(&date, |o| o.0) {
+            return (&v.overrides[i].1, DaySource::Override(v.overrides[i].2));
+        }
+        if let Ok(i) = v.once.binary_search_by_key(&date, |h| h.0) {
+            return (&[], DaySource::Holiday(v.once[i].1));
+        }
+        if let Ok(i) = v
+            .yearly
+            .binary_search_by_key(&(date.month(), date.day()), |h| h.0)
+        {
+            return (&[], DaySource::Holiday(v.yearly[i].1));
+        }
+        let weekday = date.weekday().num_days_from_monday() as usize;
+        (&v.week[weekday], DaySource::Weekly)
+    }
+
+    /// The instant a local wall time maps to (see the module docs on DST): the first
+    /// occurrence of an ambiguous time, the end of the gap for a nonexistent one.
+    pub(crate) fn wall_to_instant(&self, date: NaiveDate, seconds: u32) -> i64 {
+        let midnight = date.and_hms_opt(0, 0, 0).expect("midnight exists");
+        let wall = midnight + chrono::TimeDelta::seconds(i64::from(seconds));
+        match self.tz.from_local_datetime(&wall) {
+            chrono::LocalResult::Single(t) => t.timestamp(),
+            chrono::LocalResult::Ambiguous(first, _) => first.timestamp(),
+            chrono::LocalResult::None => self.gap_end(wall),
+        }
+    }
+
+    /// First existing wall time after `wall`, which falls in a DST gap, as an instant.
+    fn gap_end(&self, wall: NaiveDateTime) -> i64 {
+        // Gaps last at most a day, and wall times exist again from the gap's end on.
+        let (mut lo, mut hi) = (0i64, 26 * 3600);
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            let probe = wall + chrono::TimeDelta::seconds(mid);
+            if matches!(
+                self.tz.from_local_datetime(&probe),
+                chrono::LocalResult::None
+            ) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        let end = wall + chrono::TimeDelta::seconds(hi);
+        match self.tz.from_local_datetime(&end) {
+            chrono::LocalResult::Single(t) => t.timestamp(),
+            chrono::LocalResult::Ambiguous(first, _) => first.timestamp(),
+            // Unreachable for real zones; fall back to reading the wall time as UTC.
+            chrono::LocalResult::None => end.and_utc().timestamp(),
+        }
+    }
+
+    fn build_chunk(&self, year: i32) -> Chunk {
+        let lo = year_start(year);
+        let hi = year_start(year + 1);
+        let mut chunk = Chunk::default();
+        if !self.any_work {
+            return chunk;
+        }
+
+        // Local dates of any zone (offsets within a day) that can touch the UTC year.
+        let mut date = NaiveDate::from_ymd_opt(year - 1, 12, 30).expect("supported year");
+        let last = NaiveDate::from_ymd_opt(year + 1, 1, 2).expect("supported year");
+        while date <= last {
+            let (windows, _) = self.day(date);
+            for &(s, e) in windows {
+                let start = self.wall_to_instant(date, s).max(lo);
+                let end = self.wall_to_instant(date, e).min(hi);
+                chunk.push(start, end);
+            }
+            date = date.succ_opt().expect("supported year");
+        }
+        chunk
+    }
+
+    /// The chunk of a UTC year, cached when the year is in the cached range.
+    pub(crate) fn chunk(&self, year: i32) -> Cow<'_, Chunk> {
+        if (CACHE_FIRST_YEAR..=CACHE_LAST_YEAR).contains(&year) {
+            let slot = &self.cache[(year - CACHE_FIRST_YEAR) as usize];
+            Cow::Borrowed(slot.get_or_init(|| Box::new(self.build_chunk(year))))
+        } else {
+            Cow::Owned(self.build_chunk(year))
+        }
+    }
+
+    /// Business seconds in `[a, b)`, negative when `b < a`.
+    pub(crate) fn between(&self, a: i64, b: i64) -> Result<i64> {
+        check(a)?;
+        check(b)?;
+        if b < a {
+            return self.between(b, a).map(|s| -s);
+        }
+        let (ya, yb) = (year_of(a), year_of(b));
+        if ya == yb {
+            let c = self.chunk(ya);
+            return Ok(c.cumulative(b) - c.cumulative(a));
+        }
+
+        let first = self.chunk(ya);
+        let mut total = first.total - first.cumulative(a);
+        for y in ya + 1..yb {
+            total += self.chunk(y).total;
+        }
+        Ok(total + self.chunk(yb).cumulative(b))
+    }
+
+    /// Earliest instant `x >= t` with `between(t, x) == d`, for `d >= 0`; latest `x <= t`
+    /// with `between(x, t) == -d` for `d < 0`.
+    pub(crate) fn add(&self, t: i64, d: i64) -> Result<i64> {
+        check(t)?;
+        if d == 0 {
+            return Ok(t);
+        }
+        if d < 0 {
+            return self.subtract(t, d.checked_neg().ok_or_else(|| out_of_range(i64::MIN))?);
+        }
+        // Business time never outruns real time: reject hopeless requests at once.
+        if d > MAX_INSTANT - t {
+            return Err(beyond(t, d));
+        }
+        if !self.any_work {
+            return Err(no_work());
+        }
+
+        let mut year = year_of(t);
+        let mut need = d;
+        let mut chunk = self.chunk(year);
+        let mut from = chunk.cumulative(t);
+        loop {
+            let left = chunk.total - from;
+            if need <= left {
+                return Ok(chunk.earliest_at(from + need));
+            }
+            need -= left;
+            year += 1;
+            if year_start(year) >= MAX_INSTANT {
+                return Err(beyond(t, d));
+            }
+            chunk = self.chunk(year);
+            from = 0;
+        }
+    }
+
+    fn subtract(&self, t: i64, d: i64) -> Result<i64> {
+        if d > t - MIN_INSTANT {
+            return Err(beyond(t, -d));
+        }
+        if !self.any_work {
+            return Err(no_work());
+        }
+
+        let mut year = year_of(t);
+        let mut need = d;
+        let mut chunk = self.chunk(year);
+        let mut from = chunk.cumulative(t);
+        loop {
+            if need <= from {
+                return Ok(chunk.latest_at(from - need));
+            }
+            need -= from;
+            year -= 1;
+            if year_start(year) < MIN_INSTANT {
+                return Err(beyond(t, -d));
+            }
+            chunk = self.chunk(year);
+            from = chunk.total;
+        }
+    }
+
+    /// Whether `t` is inside working time.
+    pub(crate) fn is_working(&self, t: i64) -> Result<bool> {
+        check(t)?;
+        Ok(self.chunk(year_of(t)).contains(t))
+    }
+
+    /// First working instant at or after `t`.
+    pub(crate) fn next_working(&self, t: i64) -> Result<i64> {
+        check(t)?;
+        if !self.any_work {
+            return Err(no_work());
+        }
+        let mut year = year_of(t);
+        loop {
+            if let Some(x) = self.chunk(year).next_working(t) {
+                return Ok(x);
+            }
+            year += 1;
+            if year_start(year) >= MAX_INSTANT {
+                return Err(no_work());
+            }
+        }
+    }
+}
+
+/// UTC instant of January 1st, 00:00, of `year`.
+pub(crate) fn year_start(year: i32) -> i64 {
+    NaiveDate::from_ymd_opt(year, 1, 1)
+        .map(|d| {
+            d.and_hms_opt(0, 0, 0)
+                .expect("midnight")
+                .and_utc()
+                .timestamp()
+        })
+        .unwrap_or(if year < 0 { i64::MIN } else { i64::MAX })
+}
+
+/// UTC year of an instant inside the supported range.
+pub(crate) fn year_of(t: i64) -> i32 {
+    Utc.timestamp_opt(t, 0).single().map_or(1, |d| d.year())
+}
+
+fn check(t: i64) -> Result<()> {
+    if (MIN_INSTANT..MAX_INSTANT).contains(&t) {
+        Ok(())
+    } else {
+        Err(out_of_range(t))
+    }
+}
+
+fn out_of_range(t: i64) -> Error {
+    Error::validation(
+        "instant",
+        format!("{t} s since 1970 is outside the supported years 0001 to 9998"),
+    )
+}
+
+fn beyond(t: i64, d: i64) -> Error {
+    Error::validation(
+        "business_duration",
+        format!("{d} business seconds from {t} s since 1970 leave the years 0001 to 9998"),
+    )
+}
+
+fn no_work() -> Error {
+    Error::config("the calendar has no working time in the direction asked")
+}
