@@ -1,12 +1,13 @@
 //! The importer's error type.
 
+use crate::report::Anomaly;
 use crate::row::Unreadable;
 
 /// Everything that can stop or interrupt an import.
 ///
 /// In lenient mode only [`Error::Io`] and [`Error::Header`] end an import; unreadable rows and
 /// refused transitions are counted in the report instead.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The export could not be read at all (missing file, truncated gzip stream, ...).
@@ -24,4 +25,10 @@ pub enum Error {
     /// A row could not be read; in strict mode this ends the import.
     #[error("unreadable row at {0}")]
     Unreadable(Unreadable),
+    /// Strict mode: the lifecycle refused a transition the export records.
+    #[error("refused at {0}")]
+    Refused(Anomaly),
+    /// The repository failed while saving or loading an incident.
+    #[error("repository: {0}")]
+    Store(incident_core::Error),
 }

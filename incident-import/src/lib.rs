@@ -5,15 +5,44 @@
 //! importer streams such a file (gzip or plain CSV, see [`ExportReader`]), types every row
 //! ([`ImportRow`]), and reports rows it cannot read with their line number ([`Unreadable`]),
 //! never panicking on bad input.
+//!
+//! [`replay`] then turns each incident's rows into the core's commands (open, assign, start,
+//! hold with a reason, resolve with a code, close, reopen, impact/urgency changes), decided
+//! under the instance's priority matrix and the core's lifecycle, and writes the incidents with
+//! their audit trail to any [`incident_core::Repository`]. The [`ReplayReport`] counts what
+//! the strict lifecycle refused (anomalies, with line numbers), checks the derived priority and
+//! the reopen count against every row, and gives per-workgroup figures.
+//!
+//! ```
+//! use incident_core::InMemoryRepository;
+//! use incident_import::{Export, ExportReader, Mode, ReplayOptions, replay};
+//!
+//! let csv = "number,incident_state,reopen_count,sys_updated_at,impact,urgency,priority,\
+//!            assignment_group,assigned_to,closed_code\n\
+//!            INC1,New,0,1/3/2016 09:00,2 - Medium,2 - Medium,3 - Moderate,Group 1,?,code 6\n\
+//!            INC1,Active,0,1/3/2016 09:30,2 - Medium,2 - Medium,3 - Moderate,Group 1,Ann,code 6\n\
+//!            INC1,Resolved,0,1/3/2016 11:00,1 - High,2 - Medium,2 - High,Group 1,Ann,code 6\n";
+//! let export = Export::read(ExportReader::from_reader(csv.as_bytes())?, Mode::Lenient)?;
+//! let store = InMemoryRepository::new();
+//! let report = replay(&export, &store, &ReplayOptions::default())?;
+//! assert_eq!((report.incidents, report.priority_mismatches), (1, 0));
+//! assert_eq!(report.groups["Group 1"].resolved, 1);
+//! # Ok::<(), incident_import::Error>(())
+//! ```
 #![deny(missing_docs)]
 
 mod error;
+pub mod instance;
 pub mod reader;
+pub mod replay;
+pub mod report;
 pub mod row;
 pub mod value;
 
 pub use error::Error;
 pub use reader::ExportReader;
+pub use replay::{Export, ReplayOptions, replay};
+pub use report::{Anomaly, GroupReport, PriorityMismatch, ReopenMismatch, ReplayReport};
 pub use row::{ImportRow, Unreadable, UnreadableReason};
 pub use value::{ExportHoldReason, ExportState};
 

@@ -51,3 +51,25 @@ fn every_row_of_the_real_log_reads_except_the_minus_100_states() {
     }
     assert_eq!(unreadable[0].line, 115_643);
 }
+
+#[test]
+fn the_real_log_replays_with_priority_and_reopen_agreement() {
+    let Some(path) = real_log() else { return };
+
+    let export = incident_import::Export::open(&path, incident_import::Mode::Lenient).unwrap();
+    let store = incident_core::InMemoryRepository::new();
+    let options = incident_import::ReplayOptions {
+        priority_matrix: Some(incident_import::instance::uci_instance_matrix()),
+        ..Default::default()
+    };
+    let report = incident_import::replay(&export, &store, &options).unwrap();
+    eprintln!("{report}");
+    for m in &report.reopen_mismatch_details {
+        eprintln!("{m:?}");
+    }
+    for a in report.anomaly_details.iter().take(40) {
+        eprintln!("{a}");
+    }
+    assert_eq!(report.incidents, 24_918);
+    assert_eq!(report.priority_mismatches, 0);
+}
