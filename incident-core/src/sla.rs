@@ -1,1 +1,0 @@
-//! SLA definitions and clocks (being written).

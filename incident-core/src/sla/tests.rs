@@ -1,0 +1,344 @@
+use chrono::{DateTime, TimeDelta, Utc, Weekday::*};
+
+use super::*;
+use crate::calendar::Calendar;
+use crate::command::{Command, NewIncident};
+use crate::decide;
+use crate::directory::{Directory, Workgroup, WorkgroupKind};
+use crate::event::Event;
+use crate::model::{Channel, HoldReason, Incident, IncidentId, State};
+use crate::persona::{Actor, Role};
+use crate::policy::DeskConfig;
+
+fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s)
+        .expect("test instant")
+        .with_timezone(&Utc)
+}
+
+/// An incident driven through the core's decisions, keeping its event log.
+struct Run {
+    config: DeskConfig,
+    admin: Actor,
+    incident: Incident,
+    events: Vec<Event>,
+}
+
+impl Run {
+    fn open(config: DeskConfig, impact: u8, urgency: u8, now: &str) -> Run {
+        let admin = Actor::new("root", Role::Administrator);
+        let now = at(now);
+        let report = Command::Open(NewIncident::new("Broken", Channel::Phone, impact, urgency));
+        let id = IncidentId::new(now);
+        let opened = decide::open(&config, id, "INC0000001".into(), &admin, &report, now).unwrap();
+        Run {
+            config,
+            admin,
+            incident: opened.incident,
+            events: opened.events,
+        }
+    }
+
+    fn with(mut self, command: Command, now: &str) -> Run {
+        let events = decide::execute_in_place(
+            &self.config,
+            &mut self.incident,
+            &self.admin,
+            &command,
+            at(now),
+        )
+        .unwrap();
+        self.events.extend(events);
+        self
+    }
+}
+
+fn engine(calendar: Calendar, definitions: Vec<SlaDefinition>) -> SlaEngine {
+    let mut config = SlaConfig::default();
+    config.calendars.insert("cal".into(), calendar);
+    config.definitions = definitions;
+    SlaEngine::new(config).unwrap()
+}
+
+fn hold() -> Command {
+    Command::Hold {
+        reason: HoldReason::AwaitingCaller,
+    }
+}
+
+fn resolve() -> Command {
+    Command::Resolve {
+        code: "fixed".into(),
+        notes: "done".into(),
+    }
+}
+
+fn groups(names: &[&str]) -> DeskConfig {
+    let workgroups = names
+        .iter()
+        .map(|n| Workgroup::new(*n, *n, WorkgroupKind::Incident))
+        .collect();
+    let directory = Directory::new(workgroups, vec![], vec![], names[0].into()).unwrap();
+    DeskConfig::with_directory(directory)
+}
+
+#[test]
+fn case_2_a_pause_credits_business_hours_not_real_hours() {
+    let paris = Calendar::weekly("Europe/Paris", &[Mon, Tue, Wed, Thu, Fri], &["09:00-17:00"]);
+    let fix = SlaDefinition::new("fix", ClockKind::Resolution, 8 * 3600, "cal");
+    let engine = engine(paris.unwrap(), vec![fix]);
+    let run = Run::open(DeskConfig::default(), 3, 3, "2026-03-06T10:00:00+01:00")
+        .with(Command::StartWork, "2026-03-06T10:00:00+01:00")
+        .with(hold(), "2026-03-06T16:00:00+01:00")
+        .with(Command::Resume, "2026-03-09T10:00:00+01:00");
+
+    let clocks = engine.replay(&run.events).unwrap();
+    let status = engine
+        .status(&clocks, at("2026-03-09T10:00:00+01:00"))
+        .unwrap();
+    assert_eq!(status[0].due_at, Some(at("2026-03-09T12:00:00+01:00")));
+    assert_eq!(status[0].elapsed_seconds, 6 * 3600);
+    assert_eq!(status[0].stage, ClockStage::Running);
+
+    let why = engine
+        .explain(&run.events, 0, at("2026-03-09T10:00:00+01:00"))
+        .unwrap();
+    assert_eq!(why.pauses.len(), 1);
+    assert_eq!(why.pauses[0].business_seconds_credited, 2 * 3600);
+    assert_eq!(why.pauses[0].to - why.pauses[0].from, TimeDelta::hours(66));
+    assert_eq!(why.matched, "fix matched: no conditions (fallback)");
+    let counted: i64 = why.days.iter().map(|d| d.seconds).sum();
+    assert_eq!(counted, 7 * 3600 + 3 * 3600); // Friday 10-17 and Monday 9-12 in the span
+}
+
+#[test]
+fn case_3_escalation_one_business_hour_before_the_deadline() {
+    let office = Calendar::weekly("Europe/Paris", &[Mon, Tue, Wed, Thu, Fri], &["08:00-18:00"]);
+    let mut respond = SlaDefinition::new("respond", ClockKind::Response, 4 * 3600, "cal");
+    respond.warnings = vec![Threshold::BeforeDueSeconds(3600), Threshold::Percent(75)];
+    let engine = engine(office.unwrap(), vec![respond]);
+    // Monday 2026-03-02 17:00 Paris.
+    let run = Run::open(DeskConfig::default(), 3, 3, "2026-03-02T17:00:00+01:00");
+
+    let clocks = engine.replay(&run.events).unwrap();
+    let status = &engine
+        .status(&clocks, at("2026-03-02T17:30:00+01:00"))
+        .unwrap()[0];
+    assert_eq!(status.due_at, Some(at("2026-03-03T11:00:00+01:00")));
+    assert_eq!(status.warnings[0].at, Some(at("2026-03-03T10:00:00+01:00")));
+    assert_eq!(status.warnings[1].at, Some(at("2026-03-03T10:00:00+01:00")));
+    assert_eq!(status.breached_at, Some(at("2026-03-03T11:00:01+01:00")));
+    let next = engine
+        .next_due_instant([&clocks], at("2026-03-02T17:30:00+01:00"))
+        .unwrap();
+    assert_eq!(next, Some(at("2026-03-03T10:00:00+01:00")));
+    let next = engine
+        .next_due_instant([&clocks], at("2026-03-03T10:00:00+01:00"))
+        .unwrap();
+    assert_eq!(next, Some(at("2026-03-03T11:00:00+01:00")));
+}
+
+#[test]
+fn case_4_an_ola_runs_from_assignment_while_the_sla_runs_from_opening() {
+    let sla = SlaDefinition::new("sla", ClockKind::Resolution, 2 * 3600, "cal");
+    let ola = SlaDefinition::new("g2-ola", ClockKind::Resolution, 3600, "cal").for_workgroup("G2");
+    let engine = engine(Calendar::always_on("UTC").unwrap(), vec![sla, ola]);
+    let run = Run::open(groups(&["G1", "G2"]), 3, 3, "2026-03-02T09:00:00Z")
+        .with(
+            Command::Assign {
+                workgroup: Some("G1".into()),
+                assignee: None,
+            },
+            "2026-03-02T09:00:00Z",
+        )
+        .with(
+            Command::Assign {
+                workgroup: Some("G2".into()),
+                assignee: None,
+            },
+            "2026-03-02T10:30:00Z",
+        );
+
+    let clocks = engine.replay(&run.events).unwrap();
+    let status = engine.status(&clocks, at("2026-03-02T10:45:00Z")).unwrap();
+    let by_id = |id: &str| status.iter().find(|s| s.definition == id).unwrap();
+    assert_eq!(by_id("g2-ola").due_at, Some(at("2026-03-02T11:30:00Z")));
+    assert_eq!(by_id("g2-ola").started_at, at("2026-03-02T10:30:00Z"));
+    assert_eq!(by_id("sla").due_at, Some(at("2026-03-02T11:00:00Z")));
+    assert_eq!(status.len(), 2);
+}
+
+fn case_5(policy: OnPriorityChange) -> DateTime<Utc> {
+    let p3 = SlaDefinition::new("p3", ClockKind::Resolution, 8 * 3600, "cal").for_priorities(&[3]);
+    let mut p2 =
+        SlaDefinition::new("p2", ClockKind::Resolution, 4 * 3600, "cal").for_priorities(&[2]);
+    p2.on_priority_change = policy;
+    let engine = engine(Calendar::always_on("UTC").unwrap(), vec![p3, p2]);
+    let urgent = Command::SetImpactUrgency {
+        impact: None,
+        urgency: Some(1),
+    };
+    let run = Run::open(DeskConfig::default(), 2, 2, "2026-03-02T09:00:00Z")
+        .with(Command::StartWork, "2026-03-02T09:05:00Z")
+        .with(hold(), "2026-03-02T09:10:00Z")
+        .with(urgent, "2026-03-02T09:15:00Z")
+        .with(Command::Resume, "2026-03-02T09:20:00Z");
+    assert_eq!(run.incident.priority, 2);
+
+    let clocks = engine.replay(&run.events).unwrap();
+    let status = engine.status(&clocks, at("2026-03-02T09:30:00Z")).unwrap();
+    let live = status
+        .iter()
+        .find(|s| s.stage == ClockStage::Running)
+        .unwrap();
+    assert_eq!(live.definition, "p2");
+    live.due_at.unwrap()
+}
+
+#[test]
+fn case_5_priority_change_carries_or_restarts_the_clock() {
+    assert_eq!(
+        case_5(OnPriorityChange::CarryElapsed),
+        at("2026-03-02T13:10:00Z")
+    );
+    assert_eq!(
+        case_5(OnPriorityChange::Restart),
+        at("2026-03-02T13:20:00Z")
+    );
+    assert_eq!(
+        case_5(OnPriorityChange::Retroactive),
+        at("2026-03-02T13:10:00Z")
+    );
+}
+
+fn reopened(policy: OnReopen) -> (SlaEngine, IncidentClocks) {
+    let mut fix = SlaDefinition::new("fix", ClockKind::Resolution, 300, "cal");
+    fix.on_reopen = policy;
+    let engine = engine(Calendar::always_on("UTC").unwrap(), vec![fix]);
+    let mut config = DeskConfig::default();
+    config.policy.reopen_closed_within_days = Some(7);
+    let run = Run::open(config, 3, 3, "2026-03-02T10:00:00Z")
+        .with(Command::StartWork, "2026-03-02T10:00:00Z")
+        .with(resolve(), "2026-03-02T10:02:00Z")
+        .with(Command::Confirm { feedback: None }, "2026-03-02T10:02:00Z")
+        .with(
+            Command::Reopen {
+                reason: "again".into(),
+            },
+            "2026-03-02T10:12:00Z",
+        )
+        .with(Command::StartWork, "2026-03-02T10:12:00Z")
+        .with(resolve(), "2026-03-02T10:14:00Z");
+    assert_eq!(run.incident.state, State::Resolved);
+    let clocks = engine.replay(&run.events).unwrap();
+    (engine, clocks)
+}
+
+#[test]
+fn case_6_time_resolved_and_closed_is_not_counted_after_a_reopen() {
+    let (engine, clocks) = reopened(OnReopen::Resume);
+    let status = engine.status(&clocks, at("2026-03-02T11:00:00Z")).unwrap();
+    assert_eq!(status.len(), 1);
+    assert_eq!(status[0].elapsed_seconds, 240);
+    assert_eq!(status[0].stage, ClockStage::Met);
+
+    let (engine, clocks) = reopened(OnReopen::Restart);
+    let status = engine.status(&clocks, at("2026-03-02T11:00:00Z")).unwrap();
+    let elapsed: Vec<i64> = status.iter().map(|s| s.elapsed_seconds).collect();
+    assert_eq!(elapsed, [120, 120]);
+
+    let (engine, clocks) = reopened(OnReopen::FirstResolveOnly);
+    let status = engine.status(&clocks, at("2026-03-02T11:00:00Z")).unwrap();
+    assert_eq!((status.len(), status[0].elapsed_seconds), (1, 120));
+}
+
+#[test]
+fn breach_is_strictly_greater_and_disabling_cancels_open_clocks() {
+    let mut respond = SlaDefinition::new("respond", ClockKind::Response, 600, "cal");
+    let run = Run::open(DeskConfig::default(), 3, 3, "2026-03-02T09:00:00Z");
+    let engine1 = engine(Calendar::always_on("UTC").unwrap(), vec![respond.clone()]);
+    let clocks = engine1.replay(&run.events).unwrap();
+    let outcome = |e: &SlaEngine, now: &str| e.outcome(&clocks.clocks()[0], at(now)).unwrap();
+    assert_eq!(
+        outcome(&engine1, "2026-03-02T09:10:00Z").stage,
+        ClockStage::Running
+    );
+    assert_eq!(
+        outcome(&engine1, "2026-03-02T09:10:01Z").stage,
+        ClockStage::Breached
+    );
+
+    respond.disabled_from = Some(at("2026-03-02T09:20:00Z"));
+    let engine2 = engine(Calendar::always_on("UTC").unwrap(), vec![respond]);
+    assert_eq!(
+        outcome(&engine2, "2026-03-02T09:15:00Z").stage,
+        ClockStage::Breached
+    );
+    let later = outcome(&engine2, "2026-03-02T10:00:00Z");
+    assert_eq!(
+        (later.stage, later.elapsed_seconds),
+        (ClockStage::Cancelled, 1200)
+    );
+    let status = engine2.status(&clocks, at("2026-03-02T10:00:00Z")).unwrap();
+    assert_eq!(status[0].breached_at, Some(at("2026-03-02T09:10:01Z")));
+    assert_eq!(
+        engine2
+            .next_due_instant([&clocks], at("2026-03-02T10:00:00Z"))
+            .unwrap(),
+        None
+    );
+}
+
+#[test]
+fn first_match_in_order_with_a_fallback_and_a_met_response() {
+    let mut vip = SlaDefinition::new("vip", ClockKind::Response, 900, "cal");
+    vip.applies_to.organisations = vec!["ACME".into()];
+    let p1 = SlaDefinition::new("p1", ClockKind::Response, 1800, "cal").for_priorities(&[1]);
+    let rest = SlaDefinition::new("rest", ClockKind::Response, 7200, "cal");
+    let engine = engine(Calendar::always_on("UTC").unwrap(), vec![vip, p1, rest]);
+    let run = Run::open(DeskConfig::default(), 1, 1, "2026-03-02T09:00:00Z")
+        .with(Command::StartWork, "2026-03-02T09:20:00Z");
+    let clocks = engine.replay(&run.events).unwrap();
+    let status = engine.status(&clocks, at("2026-03-02T12:00:00Z")).unwrap();
+    assert_eq!(
+        (status[0].definition.as_str(), status[0].stage),
+        ("p1", ClockStage::Met)
+    );
+    assert_eq!(status[0].elapsed_seconds, 1200);
+    let why = engine
+        .explain(&run.events, 0, at("2026-03-02T12:00:00Z"))
+        .unwrap();
+    assert_eq!(why.skipped_definitions, ["vip"]);
+    assert_eq!(why.matched, "p1 matched: priority 1 in [1]");
+}
+
+#[test]
+fn definitions_round_trip_through_json_and_bad_ones_are_refused() {
+    let json = r#"{
+        "calendars": {"office": {"time_zone": "Europe/Paris",
+            "versions": [{"week": {"mon": ["09:00-17:00"]}}]}},
+        "definitions": [{"id": "p1", "kind": "resolution", "target_seconds": 14400,
+            "calendar": "office", "applies_to": {"priorities": [1]},
+            "scope": {"level": "ola", "workgroup": "network"},
+            "warnings": [{"percent": 80}, {"before_due_seconds": 600}],
+            "time_zone": "workgroup", "on_reopen": "restart",
+            "on_priority_change": "retroactive", "pause_states": ["on_hold"]}],
+        "workgroup_time_zones": {"network": "America/New_York"}
+    }"#;
+    let config: SlaConfig = serde_json::from_str(json).unwrap();
+    let again: SlaConfig = serde_json::from_str(&serde_json::to_string(&config).unwrap()).unwrap();
+    assert_eq!(config, again);
+    let engine = SlaEngine::new(config.clone()).unwrap();
+    assert_eq!(engine.calendars.len(), 2);
+
+    let mut bad = config.clone();
+    bad.definitions[0].calendar = "nowhere".into();
+    assert_eq!(SlaEngine::new(bad).unwrap_err().code(), "ERR_NOT_FOUND");
+    let mut bad = config.clone();
+    bad.definitions[0].target_seconds = 0;
+    assert_eq!(SlaEngine::new(bad).unwrap_err().code(), "ERR_VALIDATION");
+    let mut bad = config;
+    bad.workgroup_time_zones
+        .insert("x".into(), "Nowhere/Land".into());
+    assert_eq!(SlaEngine::new(bad).unwrap_err().code(), "ERR_VALIDATION");
+}
