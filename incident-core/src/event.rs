@@ -118,6 +118,95 @@ pub enum Change {
     },
 }
 
+impl Change {
+    /// A one-line, human-readable account of the change, for timelines and audit views.
+    pub fn describe(&self) -> String {
+        match self {
+            Change::Opened { incident } => format!(
+                "opened {} ({:?}, priority {}) for {} in {}",
+                incident.number,
+                incident.channel,
+                incident.priority,
+                incident.caller,
+                incident
+                    .assignment_group
+                    .as_ref()
+                    .map_or("no workgroup", |g| g.as_str()),
+            ),
+            Change::Commented { text } => format!("commented: {text}"),
+            Change::DetailsUpdated { .. } => "updated the details".to_owned(),
+            Change::Reprioritised {
+                impact,
+                urgency,
+                priority,
+                overridden,
+            } => {
+                let how = if *overridden { " (set by hand)" } else { "" };
+                format!("impact {impact}, urgency {urgency}: priority {priority}{how}")
+            }
+            Change::MajorSet { major: true } => "declared a major incident".to_owned(),
+            Change::MajorSet { major: false } => "cleared the major-incident flag".to_owned(),
+            Change::Assigned {
+                workgroup,
+                assignee,
+                reassignment,
+            } => {
+                let verb = if *reassignment {
+                    "reassigned to"
+                } else {
+                    "assigned to"
+                };
+                let group = workgroup.as_ref().map_or("no workgroup", |g| g.as_str());
+                match assignee {
+                    Some(a) => format!("{verb} {group} / {a}"),
+                    None => format!("{verb} {group}"),
+                }
+            }
+            Change::StateChanged {
+                from,
+                to,
+                hold_reason: Some(reason),
+            } => {
+                format!("{from} -> {to} ({})", reason.as_str())
+            }
+            Change::StateChanged {
+                from,
+                to,
+                hold_reason: None,
+            } => format!("{from} -> {to}"),
+            Change::ResolutionRecorded { resolution, .. } => {
+                format!("resolved with {:?}: {}", resolution.code, resolution.notes)
+            }
+            Change::Confirmed { feedback: Some(f) } => {
+                format!("confirmed the resolution, rating {}/5", f.rating)
+            }
+            Change::Confirmed { feedback: None } => "confirmed the resolution".to_owned(),
+            Change::FeedbackGiven { feedback } => {
+                format!("rated the service {}/5", feedback.rating)
+            }
+            Change::Reopened { reason } => format!("reopened: {reason}"),
+            Change::Canceled { reason } => format!("canceled: {reason}"),
+            Change::WorkOrderCreated { work_order } => format!(
+                "created work order {} \"{}\" with {} task(s)",
+                work_order.number,
+                work_order.title,
+                work_order.tasks.len()
+            ),
+            Change::TaskUpdated {
+                work_order,
+                task,
+                state,
+                ..
+            } => {
+                format!("task {work_order}.{task} is now {state:?}")
+            }
+            Change::WorkOrderStateChanged { work_order, state } => {
+                format!("work order {work_order} is now {state:?}")
+            }
+        }
+    }
+}
+
 /// One entry of the audit trail: who changed what, when, producing which version.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {

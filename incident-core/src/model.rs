@@ -473,11 +473,12 @@ impl Incident {
         count
     }
 
-    /// Seconds spent with each workgroup, in order of first arrival; open stays count to `now`.
+    /// Seconds spent with each workgroup, in order of first arrival. The current stay counts
+    /// until the incident was closed or canceled, or else until `now`.
     pub fn time_per_workgroup(&self, now: DateTime<Utc>) -> Vec<(WorkgroupId, i64)> {
         let mut totals: Vec<(WorkgroupId, i64)> = Vec::new();
         for visit in &self.visits {
-            let end = visit.until.unwrap_or(now);
+            let end = visit.until.or(self.closed_at).unwrap_or(now);
             let seconds = (end - visit.from).num_seconds().max(0);
             match totals.iter_mut().find(|(g, _)| *g == visit.workgroup) {
                 Some((_, total)) => *total += seconds,
