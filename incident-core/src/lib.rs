@@ -61,3 +61,8 @@ pub use persona::{Action, Actor, Grant, PermissionTable, Role, Scope};
 pub use policy::{DeskConfig, Policy, ReopenTarget};
 pub use priority::PriorityMatrix;
 pub use repo::{Commit, IdempotencyRecord, InMemoryRepository, IncidentQuery, Repository};
+
+/// The README's Rust example, compiled and run as a doctest so it cannot go stale.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
