@@ -11,6 +11,8 @@ use pyo3::prelude::*;
 
 use crate::convert::{from_json, instant, to_json};
 use crate::error::{attached, detached};
+use crate::script;
+use crate::sla::PySlaEngine;
 
 /// Every store behind one type, so that one Python class serves them all.
 pub(crate) type Store = Box<dyn Repository>;
@@ -22,6 +24,7 @@ pub(crate) type Store = Box<dyn Repository>;
 #[pyclass(frozen, module = "incident_core._native", name = "Desk")]
 pub(crate) struct PyDesk {
     pub(crate) desk: Desk<Store>,
+    location: String,
 }
 
 impl fmt::Debug for PyDesk {
@@ -31,8 +34,12 @@ impl fmt::Debug for PyDesk {
 }
 
 fn config(json: Option<String>) -> Result<DeskConfig, incident_core::Error> {
+    // The whole document is configuration: a refusal is a configuration error, whether serde
+    // or the core's own checks (directory, matrix, transition table) found it.
     match json {
-        Some(json) => from_json("config", &json),
+        Some(json) => serde_json::from_str(&json).map_err(|e| incident_core::Error::Configuration {
+            reason: e.to_string(),
+        }),
         None => Ok(DeskConfig::default()),
     }
 }
@@ -42,9 +49,10 @@ fn incident_id(text: &str) -> Result<IncidentId, incident_core::Error> {
 }
 
 impl PyDesk {
-    pub(crate) fn over(store: Store, config: DeskConfig) -> Self {
+    pub(crate) fn over(store: Store, config: DeskConfig, location: String) -> Self {
         PyDesk {
             desk: Desk::new(store, config),
+            location,
         }
     }
 }
@@ -56,7 +64,24 @@ impl PyDesk {
     #[pyo3(signature = (config_json=None))]
     fn new(py: Python<'_>, config_json: Option<String>) -> PyResult<Self> {
         let config = attached(py, || config(config_json))?;
-        Ok(PyDesk::over(Box::new(InMemoryRepository::new()), config))
+        let store = Box::new(InMemoryRepository::new());
+        Ok(PyDesk::over(store, config, "in memory".to_owned()))
+    }
+
+    /// A desk over a SQLite file (created if needed) or a `postgresql://` URL.
+    #[staticmethod]
+    #[pyo3(signature = (location, config_json=None))]
+    fn connect(py: Python<'_>, location: String, config_json: Option<String>) -> PyResult<Self> {
+        detached(py, || {
+            let config = config(config_json)?;
+            let store = open_store(&location)?;
+            Ok(PyDesk::over(store, config, location))
+        })
+    }
+
+    /// Where the incidents are kept, for `repr`.
+    fn location(&self) -> String {
+        self.location.clone()
     }
 
     /// The configuration in the core's serde form.
@@ -82,6 +107,55 @@ impl PyDesk {
                 "events": outcome.events,
                 "replayed": outcome.replayed,
             }))
+        })
+    }
+
+    /// Submits `[target, command, now]` steps in order (target: null to open, an incident
+    /// id, or the index of an earlier step); returns the incident after each, as JSON.
+    fn execute_many(
+        &self,
+        py: Python<'_>,
+        actor_json: String,
+        steps_json: String,
+    ) -> PyResult<String> {
+        detached(py, || {
+            let actor: Actor = from_json("actor", &actor_json)?;
+            let steps: Vec<script::Step> = from_json("steps", &steps_json)?;
+            to_json(&script::execute_many(&self.desk, &actor, steps)?)
+        })
+    }
+
+    /// Opens one incident per row and works it through a script (see `script::run_script`);
+    /// returns the report as JSON.
+    #[pyo3(signature = (opening_json, steps_json, rows, sla=None))]
+    fn run_script(
+        &self,
+        py: Python<'_>,
+        opening_json: String,
+        steps_json: String,
+        rows: Vec<i64>,
+        sla: Option<&PySlaEngine>,
+    ) -> PyResult<String> {
+        detached(py, || {
+            let opening: script::ScriptStep = from_json("opening", &opening_json)?;
+            let steps = script::script_steps("steps", &steps_json)?;
+            let engine = sla.map(|s| &s.engine);
+            let report = script::run_script(&self.desk, opening, &steps, &rows, engine)?;
+            to_json(&report)
+        })
+    }
+
+    /// Replays a ServiceNow export file (CSV or gzip) into this desk's store; returns the
+    /// importer's report as JSON.
+    #[pyo3(signature = (path, options_json=None))]
+    fn replay_export(
+        &self,
+        py: Python<'_>,
+        path: String,
+        options_json: Option<String>,
+    ) -> PyResult<String> {
+        detached(py, || {
+            crate::import::replay_file(self.desk.repository(), &path, options_json.as_deref())
         })
     }
 
@@ -142,6 +216,17 @@ impl PyDesk {
             Ok(actions.iter().map(|a| a.as_str().to_owned()).collect())
         })
     }
+}
+
+fn open_store(location: &str) -> Result<Store, incident_core::Error> {
+    if location.starts_with("postgres://") || location.starts_with("postgresql://") {
+        // TODO(#5): wrap incident-store-postgres once its crate has a public constructor.
+        return Err(incident_core::Error::Unavailable {
+            message: "the PostgreSQL store is not available in this build".into(),
+        });
+    }
+    let store = incident_store_sqlite::SqliteRepository::open(location)?;
+    Ok(Box::new(store))
 }
 
 /// Checks a command against the core's serde form and returns it normalised.

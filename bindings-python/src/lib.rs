@@ -9,6 +9,9 @@
 mod convert;
 mod desk;
 mod error;
+mod import;
+mod script;
+mod sla;
 
 use pyo3::prelude::*;
 
@@ -17,6 +20,8 @@ use pyo3::prelude::*;
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<desk::PyDesk>()?;
+    m.add_class::<sla::PyCalendar>()?;
+    m.add_class::<sla::PySlaEngine>()?;
     m.add_function(wrap_pyfunction!(desk::normalize_command, m)?)?;
     m.add_function(wrap_pyfunction!(desk::normalize_event, m)?)?;
     m.add_function(wrap_pyfunction!(desk::normalize_config, m)?)?;

@@ -1,0 +1,142 @@
+"""The lifecycle workload of ../shared/peers/workload.md through the Python binding.
+
+Usage: python bench/workload.py N
+
+Prints the oracle's line on stdout and the run time on stderr. The generator runs in
+Python (the LCG draws of workload.md); the lifecycle of every incident then runs in one
+native call (``Desk.run_script``): each command goes through the core's desk (permission,
+lifecycle, store) and the SLA clocks are replayed from each incident's events.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from typing import List, Tuple
+
+from incident_core import (
+    Actor,
+    Calendar,
+    ClockKind,
+    Command,
+    Desk,
+    DeskConfig,
+    HoldReason,
+    Policy,
+    Role,
+    ScriptReport,
+    ScriptStep,
+    SlaDefinition,
+    SlaEngine,
+    Workgroup,
+)
+
+MASK = (1 << 64) - 1
+BASE = int(dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc).timestamp())
+HOLIDAYS = [
+    dt.date(2026, 1, 1), dt.date(2026, 4, 6), dt.date(2026, 4, 27), dt.date(2026, 5, 14),
+    dt.date(2026, 5, 25), dt.date(2026, 12, 25), dt.date(2026, 12, 26), dt.date(2027, 1, 1),
+]
+RESPONSE_MINUTES = {1: 15, 2: 30, 3: 120, 4: 240, 5: 480}
+RESOLUTION_HOURS = {1: 4, 2: 8, 3: 24, 4: 40, 5: 80}
+
+
+def rows(n: int) -> List[int]:
+    """The workload's draws as script rows: opened_at, impact, urgency, 7 gaps (seconds)."""
+    x = 42
+    out: List[int] = []
+    append = out.append
+    for i in range(n):
+        draws = []
+        for _ in range(9):
+            x = (x * 6364136223846793005 + 1442695040888963407) & MASK
+            draws.append(x >> 33)
+        append(BASE + i * 420)
+        append(1 + draws[0] % 3)
+        append(1 + draws[1] % 3)
+        append(60 * (1 + draws[2] % 30))
+        append(60 * (5 + draws[3] % 240))
+        append(60 * (1 + draws[4] % 120))
+        append(60 * (10 + draws[5] % 600))
+        append(60 * (30 + draws[6] % 2880))
+        append(60 * (10 + draws[7] % 1440))
+        append(60 * (60 + draws[8] % 4320))
+    return out
+
+
+def sla_engine() -> SlaEngine:
+    """Business hours Mon-Fri 08:00-18:00 Amsterdam with the holidays; P1..P5 targets."""
+    calendar = Calendar.weekly("Europe/Amsterdam", windows=["08:00-18:00"], holidays=HOLIDAYS)
+    definitions = [
+        SlaDefinition(f"response-p{p}", ClockKind.RESPONSE, dt.timedelta(minutes=m),
+                      "business", priorities=[p])
+        for p, m in RESPONSE_MINUTES.items()
+    ] + [
+        SlaDefinition(f"resolution-p{p}", ClockKind.RESOLUTION, dt.timedelta(hours=h),
+                      "business", priorities=[p])
+        for p, h in RESOLUTION_HOURS.items()
+    ]
+    return SlaEngine({"business": calendar}, definitions)
+
+
+def script() -> Tuple[ScriptStep, List[ScriptStep]]:
+    """open -> service-desk -> network -> start -> hold -> resume -> resolve -> close."""
+    desk_agent = Actor("sam", Role.ANALYST)
+    network = Actor("nina", Role.ANALYST)
+    caller = Actor("carl", Role.END_USER)
+    opening = ScriptStep(caller, Command.open("Cannot reach the VPN", impact=3, urgency=3))
+    steps = [
+        ScriptStep(desk_agent, Command.assign(workgroup="service-desk")),
+        ScriptStep(desk_agent, Command.assign(workgroup="network")),
+        ScriptStep(network, Command.start_work()),
+        ScriptStep(network, Command.hold(HoldReason.AWAITING_CALLER)),
+        ScriptStep(network, Command.resume()),
+        ScriptStep(network, Command.resolve(code="solved", notes="tunnel restarted")),
+        ScriptStep(caller, Command.confirm()),
+    ]
+    return opening, steps
+
+
+def desk() -> Desk:
+    """A desk whose new incidents wait in an intake group, with the two workgroups."""
+    return Desk(DeskConfig(
+        workgroups=[
+            Workgroup("intake", "Intake", members=["sam"]),
+            Workgroup("service-desk", "Service desk", members=["sam"]),
+            Workgroup("network", "Network", members=["nina"]),
+        ],
+        default_workgroup="intake",
+        policy=Policy(auto_close_after=None),
+    ))
+
+
+def run(n: int) -> ScriptReport:
+    """Runs the workload for ``n`` incidents in a fresh in-memory desk."""
+    opening, steps = script()
+    return desk().run_script(opening, steps, rows(n), sla=sla_engine())
+
+
+def line(n: int, report: ScriptReport) -> str:
+    """The oracle's output line."""
+    response = report.by_kind[ClockKind.RESPONSE]
+    resolution = report.by_kind[ClockKind.RESOLUTION]
+    return (
+        f"incidents={n} response_breaches={response.breached} "
+        f"resolution_breaches={resolution.breached} "
+        f"response_business_s={response.elapsed_seconds} "
+        f"resolution_business_s={resolution.elapsed_seconds}"
+    )
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 10000
+    began = time.perf_counter()
+    report = run(n)
+    took = time.perf_counter() - began
+    print(line(n, report))
+    print(f"seconds={took:.3f} incidents_per_s={n / took:.0f}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

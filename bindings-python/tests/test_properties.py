@@ -1,0 +1,63 @@
+"""Property tests: calendar arithmetic and value round trips hold for any input."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from incident_core import Calendar, Command, HoldReason, ValidationError
+
+UTC = dt.timezone.utc
+CALENDAR = Calendar.weekly("Europe/Amsterdam", windows=["08:00-12:00", "13:00-18:00"],
+                           holidays=[dt.date(2026, 4, 6), "12-25"])
+instants = st.datetimes(min_value=dt.datetime(2025, 1, 1), max_value=dt.datetime(2028, 1, 1),
+                        timezones=st.just(UTC)).map(lambda t: t.replace(microsecond=0))
+
+
+@settings(max_examples=200, deadline=None)
+@given(instants, instants, instants)
+def test_business_time_is_additive_over_splits(a: dt.datetime, b: dt.datetime,
+                                               c: dt.datetime) -> None:
+    a, b, c = sorted((a, b, c))
+    total = CALENDAR.business_time(a, c)
+    assert total == CALENDAR.business_time(a, b) + CALENDAR.business_time(b, c)
+    assert total >= dt.timedelta(0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(instants, st.integers(min_value=1, max_value=400 * 3600))
+def test_adding_business_time_then_measuring_it_gives_it_back(start: dt.datetime,
+                                                               seconds: int) -> None:
+    duration = dt.timedelta(seconds=seconds)
+    end = CALENDAR.add_business(start, duration)
+    assert end > start and CALENDAR.business_time(start, end) == duration
+    assert CALENDAR.is_working(end - dt.timedelta(seconds=1))
+
+
+text = st.text(min_size=1, max_size=20).filter(lambda s: s.strip() != "")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.one_of(
+    st.builds(lambda d, i, u: Command.open(d, impact=i, urgency=u), text,
+              st.integers(1, 9), st.integers(1, 9)),
+    st.builds(lambda g, a: Command.assign(workgroup=g, assignee=a),
+              st.none() | text, st.none() | text),
+    st.builds(Command.hold, st.sampled_from(list(HoldReason)) | text),
+    st.builds(lambda c, n: Command.resolve(code=c, notes=n), text, text),
+    st.builds(Command.comment, text),
+))
+def test_commands_round_trip_through_json(command: Command) -> None:
+    assert Command.from_json(command.to_json()) == command
+
+
+@given(st.datetimes(timezones=st.none()))
+def test_every_naive_datetime_is_refused(naive: dt.datetime) -> None:
+    try:
+        CALENDAR.is_working(naive)
+    except ValidationError as refused:
+        assert refused.field == "at"
+    else:  # pragma: no cover - the assertion below reports it
+        raise AssertionError("a naive datetime was accepted")
