@@ -20,12 +20,35 @@ fn lifecycle() -> Vec<(Actor, Command)> {
     let bob = Actor::new("bob", Role::Analyst);
     let caller = Actor::new("ann", Role::EndUser);
     vec![
-        (alice.clone(), Command::Assign { workgroup: None, assignee: Some("alice".into()) }),
-        (alice, Command::Assign { workgroup: Some("network".into()), assignee: None }),
+        (
+            alice.clone(),
+            Command::Assign {
+                workgroup: None,
+                assignee: Some("alice".into()),
+            },
+        ),
+        (
+            alice,
+            Command::Assign {
+                workgroup: Some("network".into()),
+                assignee: None,
+            },
+        ),
         (bob.clone(), Command::StartWork),
-        (bob.clone(), Command::Hold { reason: HoldReason::AwaitingCaller }),
+        (
+            bob.clone(),
+            Command::Hold {
+                reason: HoldReason::AwaitingCaller,
+            },
+        ),
         (bob.clone(), Command::Resume),
-        (bob, Command::Resolve { code: "fixed".into(), notes: "done".into() }),
+        (
+            bob,
+            Command::Resolve {
+                code: "fixed".into(),
+                notes: "done".into(),
+            },
+        ),
         (caller, Command::Confirm { feedback: None }),
     ]
 }
@@ -58,7 +81,8 @@ fn bench(c: &mut Criterion) {
             let incident = desk.open(&ann, open.clone(), t0).unwrap();
             for (n, (actor, command)) in steps.iter().enumerate() {
                 let now = t0 + Duration::minutes(n as i64 + 1);
-                desk.execute(actor, incident.id, command.clone(), now).unwrap();
+                desk.execute(actor, incident.id, command.clone(), now)
+                    .unwrap();
             }
         })
     });
