@@ -144,59 +144,40 @@ pub trait Repository: Send + Sync {
     fn query(&self, query: &IncidentQuery) -> Result<Vec<Incident>>;
 }
 
-impl<R: Repository + ?Sized> Repository for Arc<R> {
-    fn load(&self, id: IncidentId) -> Result<Option<Incident>> {
-        (**self).load(id)
-    }
-    fn load_by_number(&self, number: &str) -> Result<Option<Incident>> {
-        (**self).load_by_number(number)
-    }
-    fn save(&self, commit: Commit<'_>) -> Result<()> {
-        (**self).save(commit)
-    }
-    fn save_batch(&self, commits: &[Commit<'_>]) -> Result<()> {
-        (**self).save_batch(commits)
-    }
-    fn events(&self, id: IncidentId) -> Result<Vec<Event>> {
-        (**self).events(id)
-    }
-    fn next_number(&self) -> Result<u64> {
-        (**self).next_number()
-    }
-    fn idempotency(&self, key: &str) -> Result<Option<IdempotencyRecord>> {
-        (**self).idempotency(key)
-    }
-    fn query(&self, query: &IncidentQuery) -> Result<Vec<Incident>> {
-        (**self).query(query)
-    }
+/// Forwards every method to the repository behind a smart pointer, so that a desk can own
+/// an `Arc<R>` shared with other services, or a `Box<dyn Repository>` chosen at run time.
+macro_rules! forward_repository {
+    ($($pointer:ident),*) => {$(
+        impl<R: Repository + ?Sized> Repository for $pointer<R> {
+            fn load(&self, id: IncidentId) -> Result<Option<Incident>> {
+                (**self).load(id)
+            }
+            fn load_by_number(&self, number: &str) -> Result<Option<Incident>> {
+                (**self).load_by_number(number)
+            }
+            fn save(&self, commit: Commit<'_>) -> Result<()> {
+                (**self).save(commit)
+            }
+            fn save_batch(&self, commits: &[Commit<'_>]) -> Result<()> {
+                (**self).save_batch(commits)
+            }
+            fn events(&self, id: IncidentId) -> Result<Vec<Event>> {
+                (**self).events(id)
+            }
+            fn next_number(&self) -> Result<u64> {
+                (**self).next_number()
+            }
+            fn idempotency(&self, key: &str) -> Result<Option<IdempotencyRecord>> {
+                (**self).idempotency(key)
+            }
+            fn query(&self, query: &IncidentQuery) -> Result<Vec<Incident>> {
+                (**self).query(query)
+            }
+        }
+    )*};
 }
 
-impl<R: Repository + ?Sized> Repository for Box<R> {
-    fn load(&self, id: IncidentId) -> Result<Option<Incident>> {
-        (**self).load(id)
-    }
-    fn load_by_number(&self, number: &str) -> Result<Option<Incident>> {
-        (**self).load_by_number(number)
-    }
-    fn save(&self, commit: Commit<'_>) -> Result<()> {
-        (**self).save(commit)
-    }
-    fn save_batch(&self, commits: &[Commit<'_>]) -> Result<()> {
-        (**self).save_batch(commits)
-    }
-    fn events(&self, id: IncidentId) -> Result<Vec<Event>> {
-        (**self).events(id)
-    }
-    fn next_number(&self) -> Result<u64> {
-        (**self).next_number()
-    }
-    fn idempotency(&self, key: &str) -> Result<Option<IdempotencyRecord>> {
-        (**self).idempotency(key)
-    }
-    fn query(&self, query: &IncidentQuery) -> Result<Vec<Incident>> {
-        (**self).query(query)
-    }
-}
+forward_repository!(Arc, Box);
 
 /// A repository in memory, for tests, tools and hosts that keep state elsewhere.
 /// Safe to share between threads: one lock guards every write, so saves are atomic.
