@@ -9,6 +9,59 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** A validated business calendar, for arithmetic on business time (whole seconds). */
+export declare class Calendar {
+  /**
+   * Checks and compiles a calendar description.
+   *
+   * # Errors
+   * `ERR_VALIDATION` naming the first broken rule.
+   */
+  constructor(spec: CalendarSpecInput)
+  /**
+   * The round-the-clock calendar in a zone: every second is working time.
+   *
+   * # Errors
+   * `ERR_VALIDATION` for an unknown zone.
+   */
+  static alwaysOn(timeZone: string): Calendar
+  /**
+   * Business seconds between two instants (negative when `to` is before `from`).
+   *
+   * # Errors
+   * `ERR_VALIDATION` for instants outside years 1-9998.
+   */
+  businessSeconds(from: Date, to: Date): number
+  /**
+   * The instant `seconds` of business time after `from` (before, when negative).
+   *
+   * # Errors
+   * `ERR_VALIDATION` when the result falls outside the supported range.
+   */
+  addBusinessSeconds(from: Date, seconds: number): Date
+  /**
+   * The instant `seconds` of business time before `to`.
+   *
+   * # Errors
+   * As [`Calendar::add_business_seconds`].
+   */
+  subBusinessSeconds(to: Date, seconds: number): Date
+  /**
+   * Whether an instant is inside working time.
+   *
+   * # Errors
+   * `ERR_VALIDATION` for instants outside the supported range.
+   */
+  isWorking(at: Date): boolean
+  /**
+   * The first working instant at or after `at`.
+   *
+   * # Errors
+   * As [`Calendar::is_working`].
+   */
+  nextWorking(at: Date): Date
+}
+
 /**
  * The incident-management service: a store plus a configuration.
  *
@@ -17,6 +70,21 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
  * thread pool and return promises, for stores whose work should not block the event loop.
  */
 export declare class Desk {
+  /**
+   * Applies a batch of commands as `actor`, in row order, and stores the result (one
+   * commit per incident, all in one store transaction).
+   *
+   * The batch opens its incidents itself; commands on incidents that exist before the
+   * batch go through [`Desk::execute`] or [`Desk::submit`]. Incidents are independent,
+   * so their rows are decided on several threads; the result is the same as in row
+   * order. Each opening takes a number from the store first (one store call each).
+   *
+   * # Errors
+   * The first refusal in row order, with the row as `err.row` (nothing is stored);
+   * `ERR_VALIDATION` for columns of different lengths, indexes out of range, or invalid
+   * times.
+   */
+  executeBatch(actor: Actor, batch: CommandBatch, options?: BatchOptions | undefined | null): BatchResult
   /**
    * A desk over `store` (default: a fresh in-memory store) with `config` (default: the
    * core's defaults).
@@ -116,6 +184,47 @@ export declare class Desk {
    * `ERR_NOT_FOUND` for an unknown incident, store failures.
    */
   permittedActions(actor: Actor, incidentId?: string | undefined | null): Array<Action>
+  /**
+   * Whether the core would accept `command` from `actor` on the incident at `now`,
+   * without changing anything: permission and lifecycle rules both apply, so a host can
+   * show exactly the buttons that work (use placeholder texts for reasons and codes).
+   *
+   * # Errors
+   * `ERR_NOT_FOUND` for an unknown incident, `ERR_VALIDATION` for a malformed command,
+   * store failures; a refusal by the rules is `false`, not an error.
+   */
+  accepts(actor: Actor, incidentId: string, command: Command, now: Date): boolean
+  /**
+   * Every SLA and OLA clock of the incident at `now`, oldest first, recomputed from its
+   * audit trail.
+   *
+   * # Errors
+   * `ERR_CONFIGURATION` when the desk has no SLA configuration, `ERR_NOT_FOUND`, store
+   * failures.
+   */
+  slaStatus(incidentId: string, now: Date): Array<ClockStatus>
+  /** As [`Desk::sla_status`], on the thread pool. */
+  slaStatusAsync(incidentId: string, now: Date): Promise<Array<ClockStatus>>
+  /**
+   * The earliest instant after `now` at which a running clock of the matching incidents
+   * (default: every open incident) reaches a warning, its target or its breach: arm one
+   * timer for it instead of polling. `null` when no clock runs.
+   *
+   * # Errors
+   * `ERR_CONFIGURATION` without SLA configuration, store failures.
+   */
+  nextDueInstant(now: Date, query?: IncidentQuery | undefined | null): Date | null
+  /**
+   * Explains the deadline of the incident's clock number `clock` (see
+   * `ClockStatus.index`) at `now`: the definition that matched and why, the windows
+   * counted, pauses, holidays and overrides skipped. Keys are camelCase, instants ISO
+   * strings.
+   *
+   * # Errors
+   * `ERR_CONFIGURATION` without SLA configuration, `ERR_NOT_FOUND` for an unknown
+   * incident or clock, store failures.
+   */
+  explainDeadline(incidentId: string, clock: number, now: Date): Record<string, unknown>
 }
 
 /**
@@ -126,6 +235,34 @@ export declare class Desk {
 export declare class Store {
   /** A fresh store in memory; its incidents are gone when the process ends. */
   static inMemory(): Store
+  /**
+   * Opens (or creates) a SQLite store in a file, on the thread pool. `":memory:"` gives a
+   * private in-memory SQLite database.
+   *
+   * # Errors
+   * `ERR_CORRUPT` for a file that is not an incident store, `ERR_INCOMPATIBLE_SCHEMA`
+   * for a newer schema, `ERR_STORAGE` when the file cannot be opened,
+   * `ERR_UNAVAILABLE` when another process holds the write lock too long.
+   */
+  static openSqlite(path: string): Promise<Store>
+  /**
+   * Checks the store's integrity (SQLite stores); resolves when it is sound.
+   *
+   * # Errors
+   * `ERR_CORRUPT` with SQLite's findings.
+   */
+  integrityCheck(): Promise<void>
+  /**
+   * Replays a ServiceNow incident export (gzip or CSV) into this store, on the thread
+   * pool, and resolves to the importer's report (camelCase keys; the maps `anomalies`,
+   * `repairs` and `groups` keep their keys).
+   *
+   * # Errors
+   * `ERR_IMPORT_IO` when the file cannot be read, `ERR_IMPORT_HEADER` for a missing
+   * column; in strict mode `ERR_IMPORT_UNREADABLE` / `ERR_IMPORT_REFUSED` at the first
+   * bad row; store failures.
+   */
+  replayServiceNow(path: string, options?: ReplayServiceNowOptions | undefined | null): Promise<Record<string, unknown>>
 }
 
 /** What a command does, as far as permissions are concerned. */
@@ -149,11 +286,119 @@ export interface Analyst {
   skills?: Array<string>
 }
 
+/**
+ * The SLA clocks of a batch's incidents, as columns (one entry per clock), each judged at
+ * its incident's last command.
+ */
+export interface BatchClocks {
+  /** The batch-local incident index. */
+  incident: Uint32Array
+  /** 1 for a resolution clock, 0 for a response clock. */
+  resolution: Uint8Array
+  /** 1 when breached. */
+  breached: Uint8Array
+  /** Elapsed business seconds. */
+  elapsedSeconds: Float64Array
+}
+
+/** What to do with a batch's results. */
+export interface BatchOptions {
+  /**
+   * Save the incidents and their audit trails in the desk's store, all or nothing
+   * (default true). Without it the batch is a what-if.
+   */
+  persist?: boolean
+}
+
+/** What a batch did. */
+export interface BatchResult {
+  /** Incidents opened. */
+  incidents: number
+  /** Rows applied. */
+  commands: number
+  /** The ids of the opened incidents, in opening order. */
+  ids: Array<string>
+  /** The SLA clocks, when the desk has an SLA configuration. */
+  clocks?: BatchClocks
+}
+
+/**
+ * A business calendar: windows in the wall time of an IANA zone, holidays, overrides.
+ *
+ * Give either `versions`, or the first version's `week` / `holidays` / `overrides` directly.
+ */
+export interface CalendarSpecInput {
+  /** A label. */
+  name?: string
+  /** IANA zone name such as `"Europe/Paris"`. */
+  timeZone: string
+  /** The normal week (single-version form). */
+  week?: Week
+  /** Days off (single-version form). */
+  holidays?: Array<Holiday>
+  /** Date-specific windows (single-version form). */
+  overrides?: Array<DateOverride>
+  /** Versions in increasing `effectiveFrom` order. */
+  versions?: Array<CalendarVersion>
+}
+
+/** The rules of a calendar from one local date on. */
+export interface CalendarVersion {
+  /** First local date this version governs (`"YYYY-MM-DD"`); absent on the first. */
+  effectiveFrom?: string
+  /** The normal week. */
+  week?: Week
+  /** Days off. */
+  holidays?: Array<Holiday>
+  /** Date-specific windows. */
+  overrides?: Array<DateOverride>
+}
+
 /** How a change went wrong, for incidents opened from a failed change. */
 export type ChangeFailure = 'implemented_incorrectly' | 'failed' | 'caused_service_interruption'
 
 /** How the incident reached the service desk. */
 export type Channel = 'portal' | 'phone' | 'email' | 'chat' | 'automation' | 'analyst'
+
+/** What a clock measures. */
+export type ClockKind = 'response' | 'resolution'
+
+/** Where a clock stands. */
+export type ClockStage = 'running' | 'paused' | 'met' | 'breached' | 'cancelled'
+
+/** One clock of an incident at an instant. */
+export interface ClockStatus {
+  /** Position of the clock among the incident's clocks (for `explainDeadline`). */
+  index: number
+  /** The definition's id. */
+  definition: string
+  /** The definition's label. */
+  name: string
+  /** Response or resolution. */
+  kind: ClockKind
+  /** The workgroup, for an OLA; absent for the SLA. */
+  workgroup?: string
+  /** Where the clock stands. */
+  stage: ClockStage
+  /** When it started. */
+  startedAt: Date
+  /** When it stopped. */
+  stoppedAt?: Date
+  /** Business seconds allowed. */
+  targetSeconds: number
+  /** Business seconds counted. */
+  elapsedSeconds: number
+  /** Business seconds left (negative once breached). */
+  remainingSeconds: number
+  /** When the target is (or was) reached, if the clock runs on. */
+  dueAt?: Date
+  /** When it breached. */
+  breachedAt?: Date
+  /** Warning points. */
+  warnings: Array<WarningStatus>
+  /** The calendar used. */
+  calendar: string
+}
 
 /** Every change a host can ask of an incident; `type` names it, as in the core's JSON. */
 export type Command =
@@ -205,6 +450,21 @@ export type Command =
     workOrder: number; /** Why; must not be blank. */
   reason: string }
 
+/**
+ * Rows of commands: row `r` applies `commands[command[r]]` at `at[r]` (epoch ms) to the
+ * incident the batch opened `incident[r]`-th (0-based; ignored on opening rows).
+ */
+export interface CommandBatch {
+  /** The distinct commands the rows refer to. */
+  commands: Array<Command>
+  /** Per row: index into `commands`. */
+  command: Uint32Array
+  /** Per row: which incident of this batch (in opening order) the command applies to. */
+  incident: Uint32Array
+  /** Per row: when, in epoch milliseconds. */
+  at: Float64Array
+}
+
 /** A comment in the incident's conversation. */
 export interface Comment {
   /** Who wrote it. */
@@ -215,6 +475,16 @@ export interface Comment {
   text: string
 }
 
+/** Working windows that replace the week's on one local date (empty: closed that day). */
+export interface DateOverride {
+  /** The local date, `"YYYY-MM-DD"`. */
+  date: string
+  /** The day's windows. */
+  windows: Array<string>
+  /** A label for explanations. */
+  name?: string
+}
+
 /** The configuration a desk decides against; absent parts keep the core's defaults. */
 export interface DeskConfig {
   /** Lifecycle options. */
@@ -223,6 +493,8 @@ export interface DeskConfig {
   priorityMatrix?: Array<Array<number>>
   /** Workgroups, analysts and routing (default: one empty `service-desk` group). */
   directory?: Directory
+  /** SLA and OLA definitions with their calendars; without it the desk has no clocks. */
+  sla?: SlaConfig
 }
 
 /** Edits to descriptive fields; absent fields stay as they are. */
@@ -280,6 +552,14 @@ export interface Feedback {
 
 /** The built-in reasons for On Hold; any other non-blank text is a custom reason. */
 export type HoldReason = 'awaiting_caller' | 'awaiting_change' | 'awaiting_problem' | 'awaiting_vendor'
+
+/** A day off: `"2026-12-25"` once, or `"12-25"` every year. */
+export interface Holiday {
+  /** The local date. */
+  date: string
+  /** A label for explanations. */
+  name?: string
+}
 
 /** An incident, as of one version. A copy: change it through the desk's commands. */
 export interface Incident {
@@ -421,6 +701,12 @@ export interface NewTask {
   assignee?: string
 }
 
+/** What a change of the matching definition (a priority change) does to a running clock. */
+export type OnPriorityChange = 'carry_elapsed' | 'restart' | 'retroactive'
+
+/** What a reopen does to a resolution clock. */
+export type OnReopen = 'resume' | 'restart' | 'first_resolve_only'
+
 /** What caused the incident to be logged. */
 export interface Origin {
   /** End-user report, failed change or failed service request. */
@@ -467,6 +753,16 @@ export interface Policy {
 /** Where a reopened incident goes. */
 export type ReopenTarget = 'resolving_workgroup' | 'route'
 
+/** How to replay an export. */
+export interface ReplayServiceNowOptions {
+  /** Stop at the first unreadable row or refused transition (default: lenient). */
+  strict?: boolean
+  /** The instance's impact x urgency matrix; default: derived from the export. */
+  priorityMatrix?: Array<Array<number>>
+  /** Days after which the instance auto-closes resolved incidents (default 5). */
+  autoCloseAfterDays?: number
+}
+
 /** How the fix was recorded. */
 export interface Resolution {
   /** Resolution code from the host's catalogue. */
@@ -502,6 +798,54 @@ export interface RoutingRule {
   analyst?: string
 }
 
+/** Calendars, definitions and zones: what the SLA clocks are computed with. */
+export interface SlaConfig {
+  /** Calendars by name. */
+  calendars: Record<string, CalendarSpecInput>
+  /** Definitions, in matching order. */
+  definitions: Array<SlaDefinition>
+  /** IANA zone of callers, for `timeZone: 'caller'`. */
+  callerTimeZones?: Record<string, string>
+  /** IANA zone of workgroups, for `timeZone: 'workgroup'`. */
+  workgroupTimeZones?: Record<string, string>
+}
+
+/** One SLA or OLA commitment; tried in order, first match per kind and scope applies. */
+export interface SlaDefinition {
+  /** Stable identifier, unique in a configuration. */
+  id: string
+  /** Label for screens and explanations. */
+  name?: string
+  /** Response or resolution. */
+  kind: ClockKind
+  /** The workgroup whose OLA this is; absent for the customer SLA. */
+  workgroup?: string
+  /** Business seconds allowed; breached when elapsed is strictly greater. */
+  targetSeconds: number
+  /** Name of a calendar in `SlaConfig.calendars`. */
+  calendar: string
+  /** Applies to these priorities only. */
+  priorities?: Array<number>
+  /** Applies to these services only. */
+  services?: Array<string>
+  /** Applies to these categories only. */
+  categories?: Array<string>
+  /** Applies to callers of these organisations only. */
+  organisations?: Array<string>
+  /** States that pause the clock (default On Hold; resolution also Resolved, Closed). */
+  pauseStates?: Array<State>
+  /** Warning points (default 50 %, 75 %, 100 %). */
+  warnings?: Array<Threshold>
+  /** Whose wall clock the calendar follows. */
+  timeZone?: TimeZoneSource
+  /** Reopen policy. */
+  onReopen?: OnReopen
+  /** Policy when this definition replaces another on a running clock. */
+  onPriorityChange?: OnPriorityChange
+  /** From this instant on the definition is disabled. */
+  disabledFrom?: Date
+}
+
 /** Where an incident is in its lifecycle. */
 export type State = 'new' | 'assigned' | 'in_progress' | 'on_hold' | 'resolved' | 'closed' | 'canceled'
 
@@ -533,6 +877,17 @@ export interface Task {
   /** Progress. */
   state: WorkState
 }
+
+/** A warning point: a percentage of the target, or seconds before it is reached. */
+export interface Threshold {
+  /** Percentage of the target elapsed. */
+  percent?: number
+  /** Business seconds before the target. */
+  beforeDueSeconds?: number
+}
+
+/** Whose wall clock a definition's calendar follows. */
+export type TimeZoneSource = 'calendar' | 'caller' | 'workgroup'
 
 /** The failure of another process that raises an incident. */
 export interface Trigger {
@@ -570,6 +925,39 @@ export interface TriggeredIncident {
 
 /** What kind of process failure raised an incident. */
 export type TriggerKind = 'failed_change' | 'failed_service_request'
+
+/** A warning point of a clock and when it falls. */
+export interface WarningStatus {
+  /** The threshold. */
+  threshold: Threshold
+  /** Elapsed business seconds at which it falls. */
+  elapsedSeconds: number
+  /** When it falls (or fell); absent when the clock stopped before. */
+  at?: Date
+  /** Whether it has been reached. */
+  reached: boolean
+}
+
+/**
+ * The working windows of each day of a normal week, each written `"HH:MM-HH:MM"`; days
+ * left out are not worked. `["00:00-24:00"]` is a whole day.
+ */
+export interface Week {
+  /** Monday. */
+  mon?: Array<string>
+  /** Tuesday. */
+  tue?: Array<string>
+  /** Wednesday. */
+  wed?: Array<string>
+  /** Thursday. */
+  thu?: Array<string>
+  /** Friday. */
+  fri?: Array<string>
+  /** Saturday. */
+  sat?: Array<string>
+  /** Sunday. */
+  sun?: Array<string>
+}
 
 /** A team of analysts, with skills and the categories and services it covers. */
 export interface Workgroup {

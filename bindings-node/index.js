@@ -835,16 +835,22 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.Calendar = nativeBinding.Calendar
 module.exports.Desk = nativeBinding.Desk
 module.exports.Store = nativeBinding.Store
 module.exports.Action = nativeBinding.Action
 module.exports.ChangeFailure = nativeBinding.ChangeFailure
 module.exports.Channel = nativeBinding.Channel
+module.exports.ClockKind = nativeBinding.ClockKind
+module.exports.ClockStage = nativeBinding.ClockStage
 module.exports.HoldReason = nativeBinding.HoldReason
+module.exports.OnPriorityChange = nativeBinding.OnPriorityChange
+module.exports.OnReopen = nativeBinding.OnReopen
 module.exports.OriginKind = nativeBinding.OriginKind
 module.exports.ReopenTarget = nativeBinding.ReopenTarget
 module.exports.Role = nativeBinding.Role
 module.exports.State = nativeBinding.State
+module.exports.TimeZoneSource = nativeBinding.TimeZoneSource
 module.exports.TriggerKind = nativeBinding.TriggerKind
 module.exports.WorkgroupKind = nativeBinding.WorkgroupKind
 module.exports.WorkState = nativeBinding.WorkState

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use incident_core::sla::SlaEngine;
 use incident_core::{self as core, Repository};
 use napi::bindgen_prelude::AsyncTask;
 use napi::{Env, Task};
@@ -14,6 +15,7 @@ use crate::objects::{
     self, Actor, DeskConfig, Event, Incident, IncidentQuery, NewIncident, Outcome,
     TriggeredIncident,
 };
+use crate::sla::{ClockStatus, status_of};
 use crate::time::Date;
 
 /// The core desk over whichever store the host chose.
@@ -25,6 +27,8 @@ pub type CoreDesk = core::Desk<Arc<dyn Repository>>;
 #[napi]
 pub struct Store {
     pub(crate) repository: Arc<dyn Repository>,
+    /// The same store, when it is SQLite (for its own checks).
+    pub(crate) sqlite: Option<Arc<incident_store_sqlite::SqliteRepository>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -40,6 +44,7 @@ impl Store {
     pub fn in_memory() -> Self {
         Store {
             repository: Arc::new(core::InMemoryRepository::new()),
+            sqlite: None,
         }
     }
 }
@@ -51,7 +56,8 @@ impl Store {
 /// thread pool and return promises, for stores whose work should not block the event loop.
 #[napi]
 pub struct Desk {
-    inner: CoreDesk,
+    pub(crate) inner: CoreDesk,
+    pub(crate) sla: Option<Arc<SlaEngine>>,
 }
 
 impl std::fmt::Debug for Desk {
@@ -72,13 +78,16 @@ impl Desk {
     #[napi(constructor)]
     pub fn new(env: Env, config: Option<DeskConfig>, store: Option<&Store>) -> napi::Result<Self> {
         run(&env, || {
-            let config = config.unwrap_or_default().into_core()?;
+            let mut config = config.unwrap_or_default();
+            let sla = config.sla.take().map(|s| s.into_engine()).transpose()?;
+            let config = config.into_core()?;
             let repository = match store {
                 Some(store) => store.repository.clone(),
                 None => Arc::new(core::InMemoryRepository::new()),
             };
             Ok(Desk {
                 inner: core::Desk::new(repository, config),
+                sla: sla.map(Arc::new),
             })
         })
     }
@@ -314,6 +323,145 @@ impl Desk {
             Ok(objects::actions(actions))
         })
     }
+
+    /// Whether the core would accept `command` from `actor` on the incident at `now`,
+    /// without changing anything: permission and lifecycle rules both apply, so a host can
+    /// show exactly the buttons that work (use placeholder texts for reasons and codes).
+    ///
+    /// # Errors
+    /// `ERR_NOT_FOUND` for an unknown incident, `ERR_VALIDATION` for a malformed command,
+    /// store failures; a refusal by the rules is `false`, not an error.
+    #[napi]
+    pub fn accepts(
+        &self,
+        env: Env,
+        actor: Actor,
+        incident_id: String,
+        command: Command,
+        now: Date,
+    ) -> napi::Result<bool> {
+        run(&env, || {
+            let incident = self.inner.incident(parse_id(&incident_id)?)?;
+            let command = command.into_core()?;
+            let config = self.inner.config();
+            Ok(core::decide(config, &incident, &actor.into(), &command, now.0).is_ok())
+        })
+    }
+
+    /// Every SLA and OLA clock of the incident at `now`, oldest first, recomputed from its
+    /// audit trail.
+    ///
+    /// # Errors
+    /// `ERR_CONFIGURATION` when the desk has no SLA configuration, `ERR_NOT_FOUND`, store
+    /// failures.
+    #[napi]
+    pub fn sla_status(
+        &self,
+        env: Env,
+        incident_id: String,
+        now: Date,
+    ) -> napi::Result<Vec<ClockStatus>> {
+        run(&env, || {
+            let engine = self.engine()?;
+            clock_statuses(&self.inner, &engine, parse_id(&incident_id)?, now)
+        })
+    }
+
+    /// As [`Desk::sla_status`], on the thread pool.
+    #[napi(ts_return_type = "Promise<Array<ClockStatus>>")]
+    pub fn sla_status_async(
+        &self,
+        env: Env,
+        incident_id: String,
+        now: Date,
+    ) -> napi::Result<AsyncTask<ClocksJob>> {
+        let (engine, id) = run(&env, || Ok((self.engine()?, parse_id(&incident_id)?)))?;
+        let desk = self.inner.clone();
+        Ok(AsyncTask::new(ClocksJob::new(move || {
+            clock_statuses(&desk, &engine, id, now)
+        })))
+    }
+
+    /// The earliest instant after `now` at which a running clock of the matching incidents
+    /// (default: every open incident) reaches a warning, its target or its breach: arm one
+    /// timer for it instead of polling. `null` when no clock runs.
+    ///
+    /// # Errors
+    /// `ERR_CONFIGURATION` without SLA configuration, store failures.
+    #[napi]
+    pub fn next_due_instant(
+        &self,
+        env: Env,
+        now: Date,
+        query: Option<IncidentQuery>,
+    ) -> napi::Result<Option<Date>> {
+        run(&env, || {
+            let engine = self.engine()?;
+            let mut query: core::IncidentQuery = query.unwrap_or_default().into();
+            if query.states.is_empty() {
+                query.states = core::State::ALL
+                    .into_iter()
+                    .filter(|s| s.is_open())
+                    .collect();
+            }
+            let mut all = Vec::new();
+            for incident in self.inner.query(&query)? {
+                all.push(engine.replay(&self.inner.events(incident.id)?)?);
+            }
+            Ok(engine.next_due_instant(all.iter(), now.0)?.map(Date))
+        })
+    }
+
+    /// Explains the deadline of the incident's clock number `clock` (see
+    /// `ClockStatus.index`) at `now`: the definition that matched and why, the windows
+    /// counted, pauses, holidays and overrides skipped. Keys are camelCase, instants ISO
+    /// strings.
+    ///
+    /// # Errors
+    /// `ERR_CONFIGURATION` without SLA configuration, `ERR_NOT_FOUND` for an unknown
+    /// incident or clock, store failures.
+    #[napi(ts_return_type = "Record<string, unknown>")]
+    pub fn explain_deadline(
+        &self,
+        env: Env,
+        incident_id: String,
+        clock: u32,
+        now: Date,
+    ) -> napi::Result<serde_json::Value> {
+        run(&env, || {
+            let engine = self.engine()?;
+            let events = self.inner.events(parse_id(&incident_id)?)?;
+            let explanation = engine.explain(&events, clock as usize, now.0)?;
+            let value = serde_json::to_value(&explanation)
+                .map_err(|e| crate::error::invalid("explanation", e.to_string()))?;
+            Ok(objects::camel_keys(value))
+        })
+    }
+}
+
+impl Desk {
+    fn engine(&self) -> Fallible<Arc<SlaEngine>> {
+        self.sla.clone().ok_or_else(|| {
+            Failure::Core(core::Error::Configuration {
+                reason: "the desk has no SLA configuration (DeskConfig.sla)".into(),
+            })
+        })
+    }
+}
+
+fn clock_statuses(
+    desk: &CoreDesk,
+    engine: &SlaEngine,
+    id: core::IncidentId,
+    now: Date,
+) -> Fallible<Vec<ClockStatus>> {
+    let clocks = engine.replay(&desk.events(id)?)?;
+    let statuses = engine.status(&clocks, now.0)?;
+    Ok(statuses
+        .iter()
+        .enumerate()
+        .map(|(i, s)| status_of(i, s))
+        .collect())
 }
 
 /// The JavaScript form of a core outcome.
@@ -392,4 +540,10 @@ job!(
     EventsJob,
     Vec<core::Event> => Vec<Event>,
     |list| list.iter().map(Into::into).collect()
+);
+job!(
+    /// SLA clocks computed on the thread pool.
+    ClocksJob,
+    Vec<ClockStatus> => Vec<ClockStatus>,
+    |list| list.clone()
 );

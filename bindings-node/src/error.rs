@@ -16,6 +16,20 @@ pub enum Failure {
     Core(CoreError),
     /// A panic inside the binding or the core, caught before it reached Node.
     Panic(String),
+    /// A failure outside the core's error kinds (the importer's), with its own code.
+    Other {
+        /// Stable code such as `ERR_IMPORT_HEADER`.
+        code: &'static str,
+        /// Human-readable explanation.
+        message: String,
+    },
+    /// A refusal at one row of a batch; nothing of the batch was stored.
+    Row {
+        /// The 0-based row.
+        row: u32,
+        /// Why it was refused.
+        error: CoreError,
+    },
 }
 
 impl From<CoreError> for Failure {
@@ -71,13 +85,19 @@ pub fn run<T>(env: &Env, f: impl FnOnce() -> Fallible<T>) -> napi::Result<T> {
 fn build(env: &Env, failure: Failure) -> napi::Result<Object<'_>> {
     let (code, message) = match &failure {
         Failure::Core(e) => (e.code(), e.to_string()),
+        Failure::Row { row, error } => (error.code(), format!("row {row}: {error}")),
         Failure::Panic(m) => ("ERR_PANIC", format!("internal error (panic): {m}")),
+        Failure::Other { code, message } => (*code, message.clone()),
     };
-    let created = env.create_error(napi::Error::new(Status::GenericFailure, message))?;
-    let mut error = created;
+    let mut error = env.create_error(napi::Error::new(Status::GenericFailure, message))?;
     error.set("code", code)?;
-    let Failure::Core(core) = failure else {
-        return Ok(error);
+    let core = match failure {
+        Failure::Core(core) => core,
+        Failure::Row { row, error: core } => {
+            error.set("row", row)?;
+            core
+        }
+        Failure::Panic(_) | Failure::Other { .. } => return Ok(error),
     };
     error.set("retryable", core.is_retryable())?;
     match core {

@@ -4,9 +4,12 @@
 //! errors (one helper, [`error::to_napi`]); every rule stays in the core.
 #![deny(missing_docs)]
 
+pub mod batch;
 pub mod command;
 pub mod desk;
 pub mod enums;
 pub mod error;
 pub mod objects;
+pub mod sla;
+pub mod store;
 pub mod time;

@@ -576,15 +576,37 @@ impl From<&core::Event> for Event {
 }
 
 /// Renames object keys from the core's snake_case to camelCase, recursively.
-fn camel_keys(value: serde_json::Value) -> serde_json::Value {
+pub fn camel_keys(value: serde_json::Value) -> serde_json::Value {
+    camel_keys_except(value, &[])
+}
+
+/// As [`camel_keys`], but the objects under the keys in `maps` are maps whose own keys
+/// (workgroup names, kinds) are data and stay as they are; their values are converted.
+pub fn camel_keys_except(value: serde_json::Value, maps: &[&str]) -> serde_json::Value {
     use serde_json::Value;
     match value {
         Value::Object(map) => Value::Object(
             map.into_iter()
-                .map(|(k, v)| (camel(&k), camel_keys(v)))
+                .map(|(k, v)| {
+                    let v = match v {
+                        Value::Object(inner) if maps.contains(&k.as_str()) => Value::Object(
+                            inner
+                                .into_iter()
+                                .map(|(ik, iv)| (ik, camel_keys_except(iv, maps)))
+                                .collect(),
+                        ),
+                        other => camel_keys_except(other, maps),
+                    };
+                    (camel(&k), v)
+                })
                 .collect(),
         ),
-        Value::Array(items) => Value::Array(items.into_iter().map(camel_keys).collect()),
+        Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .map(|v| camel_keys_except(v, maps))
+                .collect(),
+        ),
         other => other,
     }
 }
@@ -846,6 +868,8 @@ pub struct DeskConfig {
     pub priority_matrix: Option<Vec<Vec<u32>>>,
     /// Workgroups, analysts and routing (default: one empty `service-desk` group).
     pub directory: Option<Directory>,
+    /// SLA and OLA definitions with their calendars; without it the desk has no clocks.
+    pub sla: Option<crate::sla::SlaConfig>,
 }
 
 impl DeskConfig {
@@ -891,4 +915,28 @@ pub struct Outcome {
 /// The actions of the permission table that `actor` may take, for greying out buttons.
 pub fn actions(list: Vec<core::Action>) -> Vec<Action> {
     list.into_iter().map(Into::into).collect()
+}
+
+/// A JSON value handed to JavaScript as a plain object, for results without a fixed shape.
+#[derive(Debug, Clone)]
+pub struct Json(pub serde_json::Value);
+
+impl napi::bindgen_prelude::TypeName for Json {
+    fn type_name() -> &'static str {
+        "Record<string, unknown>"
+    }
+
+    fn value_type() -> napi::ValueType {
+        napi::ValueType::Object
+    }
+}
+
+impl napi::bindgen_prelude::ToNapiValue for Json {
+    unsafe fn to_napi_value(
+        env: napi::sys::napi_env,
+        value: Self,
+    ) -> napi::Result<napi::sys::napi_value> {
+        // SAFETY: forwarded as is from napi's own call.
+        unsafe { serde_json::Value::to_napi_value(env, value.0) }
+    }
 }

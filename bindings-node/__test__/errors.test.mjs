@@ -1,0 +1,110 @@
+// Error mapping (stable codes and structured fields) and bad input: always an Error, never a
+// crash.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { ann, at, binding, bob, newDesk, plus, report, root, throwsCode } from './helpers.mjs';
+
+const t0 = at('2026-03-02T09:00:00Z');
+
+test('each core error kind has its code and fields', () => {
+  const desk = newDesk();
+  const incident = desk.open(ann, report(), t0);
+  throwsCode(() => desk.execute(ann, incident.id, { type: 'start_work' }, t0),
+    'ERR_PERMISSION_DENIED', { actor: 'ann', role: 'end_user', action: 'work',
+      retryable: false });
+  throwsCode(() => desk.execute(root, incident.id, { type: 'resume' }, t0),
+    'ERR_INVALID_TRANSITION', { from: 'new', to: 'in_progress' });
+  throwsCode(() => desk.execute(root, incident.id, { type: 'comment', text: ' ' }, t0),
+    'ERR_VALIDATION', { field: 'text', reason: 'must not be blank' });
+  throwsCode(() => desk.execute(root, incident.id, { type: 'set_major', major: false }, t0),
+    'ERR_RULE_VIOLATION', { rule: 'no_change' });
+  throwsCode(() => desk.incident('019cadc6-9a80-7766-975b-abf8697eb9ce'), 'ERR_NOT_FOUND',
+    { entity: 'incident', id: '019cadc6-9a80-7766-975b-abf8697eb9ce' });
+  throwsCode(() => desk.submit(root, { incident: incident.id,
+    command: { type: 'comment', text: 'x' }, expectedVersion: 7 }, t0), 'ERR_CONFLICT',
+  { expected: 7, actual: 1, retryable: true });
+  throwsCode(() => newDesk({ directory: { workgroups: [], defaultWorkgroup: 'nowhere' } }),
+    'ERR_CONFIGURATION');
+  throwsCode(() => newDesk({ priorityMatrix: [[1, 2], [3]] }), 'ERR_CONFIGURATION');
+  const e = throwsCode(() => desk.open(ann, report({ impact: 7 }), t0), 'ERR_VALIDATION');
+  assert.match(e.message, /impact/);
+});
+
+test('invalid dates are ERR_VALIDATION', () => {
+  const desk = newDesk();
+  throwsCode(() => desk.open(ann, report(), new Date(Number.NaN)), 'ERR_VALIDATION',
+    { field: 'date' });
+  throwsCode(() => desk.open(ann, report(), '2026-03-02T09:00:00Z'), 'ERR_VALIDATION',
+    { field: 'date' });
+  throwsCode(() => desk.open(ann, report(), 1772442000000), 'ERR_VALIDATION');
+  throwsCode(() => desk.query({ autoCloseDueBy: new Date('nope') }), 'ERR_VALIDATION');
+});
+
+test('wrong types and unknown enum strings are errors, not crashes', () => {
+  const desk = newDesk();
+  const incident = desk.open(ann, report(), t0);
+  const cases = [
+    () => desk.open({ id: 'ann', role: 'king' }, report(), t0),
+    () => desk.open(ann, report({ channel: 'pigeon' }), t0),
+    () => desk.open(ann, report({ impact: 'high' }), t0),
+    () => desk.open(ann, { channel: 'portal', impact: 1, urgency: 1 }, t0),
+    () => desk.open(ann, null, t0),
+    () => desk.open(),
+    () => desk.execute(bob, incident.id, { type: 'fly' }, t0),
+    () => desk.execute(bob, incident.id, { type: 'hold', reason: 42 }, t0),
+    () => desk.execute(bob, incident.id, 'start_work', t0),
+    () => desk.execute(bob, 42, { type: 'start_work' }, t0),
+    () => desk.query({ states: ['sleeping'] }),
+    () => desk.permittedActions({ id: 'x' }),
+    () => new binding.Desk({ directory: { workgroups: 'all', defaultWorkgroup: 'x' } }),
+    () => new binding.Calendar({ timeZone: 'Mars/Olympus' }),
+    () => new binding.Calendar({ timeZone: 'UTC', week: { mon: ['18:00-08:00'] } }),
+  ];
+  for (const [i, attempt] of cases.entries()) {
+    // napi's own conversion errors carry its status as `code` (`InvalidArg`, ...); a null
+    // where an object is expected is V8's TypeError. Either way: an Error, not a crash.
+    assert.throws(attempt, (error) => error instanceof Error && error.message.length > 0,
+      `case ${i}`);
+  }
+  throwsCode(() => desk.execute(bob, 'not-a-uuid', { type: 'start_work' }, t0),
+    'ERR_VALIDATION', { field: 'incident_id' });
+  throwsCode(() => desk.execute(bob, incident.id, { type: 'update_task', workOrder: 9,
+    task: 1, state: 'done' }, plus(t0, 1)), 'ERR_NOT_FOUND', { entity: 'work order' });
+  throwsCode(() => desk.open(ann, report({ urgency: 300 }), t0), 'ERR_VALIDATION',
+    { field: 'urgency' });
+  throwsCode(() => new binding.Calendar({ timeZone: 'Mars/Olympus' }), 'ERR_VALIDATION',
+    { field: 'time_zone' });
+  // The process is still alive and the desk still works.
+  assert.equal(desk.execute(bob, incident.id, { type: 'start_work' }, plus(t0, 1)).state,
+    'in_progress');
+});
+
+test('a batch refusal names its row and stores nothing', () => {
+  const desk = newDesk();
+  const batch = {
+    commands: [{ type: 'open', report: report() }, { type: 'start_work' }, { type: 'resume' }],
+    command: new Uint32Array([0, 1, 2]),
+    incident: new Uint32Array([0, 0, 0]),
+    at: new Float64Array([t0.getTime(), t0.getTime() + 60000, t0.getTime() + 120000]),
+  };
+  throwsCode(() => desk.executeBatch(root, batch), 'ERR_INVALID_TRANSITION',
+    { row: 2, from: 'in_progress', to: 'in_progress' });
+  assert.equal(desk.query().length, 0);
+  throwsCode(() => desk.executeBatch(root, { ...batch, command: new Uint32Array([0, 1, 9]) }),
+    'ERR_VALIDATION', { row: 2, field: 'command' });
+  throwsCode(() => desk.executeBatch(root, { ...batch, at: new Float64Array([Number.NaN, 0, 0]) }),
+    'ERR_VALIDATION', { row: 0, field: 'at' });
+  throwsCode(() => desk.executeBatch(root, { ...batch, at: new Float64Array(1) }),
+    'ERR_VALIDATION', { field: 'batch' });
+  const two = { ...batch, command: new Uint32Array([0, 1]), incident: new Uint32Array(2),
+    at: batch.at.slice(0, 2) };
+  const whatIf = desk.executeBatch(root, two, { persist: false });
+  assert.equal(whatIf.incidents, 1);
+  assert.equal(desk.query().length, 0);
+  const done = desk.executeBatch(root, two);
+  assert.deepEqual([done.incidents, done.commands, done.clocks], [1, 2, undefined]);
+  const stored = desk.incident(done.ids[0]);
+  assert.deepEqual([stored.state, stored.version, desk.events(stored.id).length],
+    ['in_progress', 2, 2]);
+});
