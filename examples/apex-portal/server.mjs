@@ -84,6 +84,15 @@ const when = (date) => (date ? new Intl.DateTimeFormat('en-GB', {
   dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Amsterdam',
 }).format(date) : '—');
 
+const short = (date) => (date ? new Intl.DateTimeFormat('en-GB', {
+  weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit',
+  timeZone: 'Europe/Amsterdam',
+}).format(date) : '—');
+
+/** The due time of a clock, or when it stopped. */
+const due = (c) => (c.dueAt ? short(c.dueAt) : c.stoppedAt ? `stopped ${short(c.stoppedAt)}`
+  : '—');
+
 const badge = (value) => `<span class="badge ${escape(value)}">${escape(LABELS[value]
   ?? value)}</span>`;
 
@@ -103,7 +112,8 @@ h1 { font-size:22px; margin:0 0 16px; }
 h2 { font-size:17px; margin:0 0 12px; }
 .card { background:#fff; border:1px solid var(--line); border-radius:10px; padding:20px;
   margin-bottom:20px; box-shadow:0 1px 2px rgba(16,42,67,.05); }
-.grid { display:grid; grid-template-columns: 2fr 1fr; gap:20px; }
+.grid { display:grid; grid-template-columns: 3fr 2fr; gap:20px; }
+.grid.list { grid-template-columns: 5fr 2fr; }
 table { width:100%; border-collapse:collapse; }
 th, td { text-align:left; padding:9px 8px; border-bottom:1px solid var(--line); }
 th { color:var(--muted); font-weight:600; font-size:13px; text-transform:uppercase; }
@@ -126,6 +136,7 @@ button.warn { background:#d64545; }
 .badge.resolved, .badge.met { background:#e0e8f9; color:#35469c; }
 .badge.closed, .badge.canceled, .badge.cancelled { background:#e4e7eb; color:#52606d; }
 .badge.breached { background:#ffe3e3; color:#a61b1b; }
+.nowrap { white-space:nowrap; }
 .prio { font-weight:700; } .muted { color:var(--muted); font-size:13px; }
 .flash { padding:10px 14px; border-radius:8px; margin-bottom:16px; background:#ffe3e3;
   color:#8a1c1c; border:1px solid #f5b7b1; }
@@ -185,12 +196,12 @@ export function createPortal({ desk, clock = () => new Date() }) {
       rows.push(`<tr><td><a href="/incidents/${incident.id}">${incident.number}</a></td>
         <td>${escape(incident.shortDescription)}</td><td>${badge(incident.state)}</td>
         <td class="prio">P${incident.priority}</td>
-        <td>${sla.resolution ? `${when(sla.resolution.dueAt)} ${badge(sla.resolution.stage)}`
-          : '—'}</td></tr>`);
+        <td class="nowrap">${sla.resolution ? `${due(sla.resolution)}
+          ${badge(sla.resolution.stage)}` : '—'}</td></tr>`);
     }
     const options = (name) => Object.entries(LEVELS).map(([v, l]) =>
       `<option value="${v}" ${v === '2' ? 'selected' : ''}>${l}</option>`).join('');
-    const body = `<div class="grid">
+    const body = `<div class="grid list">
       <div class="card"><h1>My incidents</h1>
         ${rows.length ? `<table><thead><tr><th>Number</th><th>Summary</th><th>State</th>
           <th>Priority</th><th>Resolution due</th></tr></thead><tbody>${rows.join('')}
@@ -225,7 +236,7 @@ export function createPortal({ desk, clock = () => new Date() }) {
       const rows = [];
       for (const incident of open) {
         const sla = await slaSummary(incident, now);
-        const cell = (c) => (c ? `${badge(c.stage)} <span class="muted">${when(c.dueAt)}
+        const cell = (c) => (c ? `${badge(c.stage)} <span class="muted nowrap">${due(c)}
           </span>` : '—');
         rows.push(`<tr><td><a href="/incidents/${incident.id}">${incident.number}</a></td>
           <td>${escape(incident.shortDescription)}</td><td>${badge(incident.state)}</td>
@@ -298,9 +309,9 @@ export function createPortal({ desk, clock = () => new Date() }) {
       ${escape(USERS[c.author]?.name ?? c.author)} · ${when(c.at)}</div>${escape(c.text)}</div>`)
       .join('') || '<p class="muted">No comments yet.</p>';
     const clocks = sla.clocks.map((c) => `<tr><td>${escape(c.name || c.definition)}</td>
-      <td>${badge(c.stage)}</td><td>${when(c.dueAt)}</td>
-      <td>${Math.round(c.elapsedSeconds / 60)} / ${Math.round(c.targetSeconds / 60)} min</td>
-      </tr>`).join('');
+      <td>${badge(c.stage)}</td><td class="nowrap">${due(c)}</td>
+      <td class="nowrap">${Math.round(c.elapsedSeconds / 60)} / ${Math.round(c.targetSeconds
+        / 60)} min</td></tr>`).join('');
 
     const body = `<h1>${incident.number} · ${escape(incident.shortDescription)}</h1>
       <div class="grid"><div>
@@ -310,7 +321,8 @@ export function createPortal({ desk, clock = () => new Date() }) {
               ?? incident.holdReason)}</span>` : ''}</dd>
           <dt>Priority</dt><dd id="priority" class="prio">P${incident.priority}
             <span class="muted">(impact ${incident.impact}, urgency ${incident.urgency})</span></dd>
-          <dt>SLA due</dt><dd id="sla-due">${sla.resolution ? `${when(sla.resolution.dueAt)}
+          <dt>SLA due</dt><dd id="sla-due">${sla.resolution ? `${sla.resolution.dueAt
+            ? when(sla.resolution.dueAt) : due(sla.resolution)}
             ${badge(sla.resolution.stage)}` : '—'}</dd>
           <dt>Workgroup</dt><dd>${escape(incident.assignmentGroup ?? '—')}</dd>
           <dt>Assignee</dt><dd id="assignee">${escape(incident.assignee ?? 'unassigned')}</dd>

@@ -97,13 +97,18 @@ test('a user logs an incident, an analyst resolves it, the user confirms with a 
     await signIn(page, 'ann');
     await page.goto(incidentUrl);
     assert.equal(await page.locator('button[data-action=resolve]').count(), 0);
+    assert.equal(await page.locator('button[data-action=reopen]').count(), 1);
+    await shot(page, '06-ann-confirm-or-reopen');
     await page.check('input[name=rating][value="4"]');
     await page.fill('#feedback', 'Quick and friendly.');
     await page.click('button[data-action=confirm]');
     await page.waitForSelector('.flash.ok');
     assert.equal((await page.textContent('#state')).trim(), 'Closed');
     assert.equal((await page.textContent('#rating')).trim(), '★★★★');
-    await shot(page, '06-ann-confirmed');
+    await shot(page, '07-ann-confirmed');
+    await page.goto(`${base}/my`);
+    assert.match(await page.textContent('tbody'), /Closed/);
+    await shot(page, '08-ann-my-incidents');
 
     // Zoe, another end user, may not see Ann's incident.
     await signIn(page, 'zoe');
