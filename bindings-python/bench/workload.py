@@ -1,11 +1,13 @@
 """The lifecycle workload of ../shared/peers/workload.md through the Python binding.
 
-Usage: python bench/workload.py N
+Usage: python bench/workload.py N [--store]
 
 Prints the oracle's line on stdout and the run time on stderr. The generator runs in
 Python (the LCG draws of workload.md); the lifecycle of every incident then runs in one
-native call (``Desk.run_script``): each command goes through the core's desk (permission,
-lifecycle, store) and the SLA clocks are replayed from each incident's events.
+native call (``Desk.run_script``): each command is decided by the core (permissions,
+lifecycle) against the desk's configuration and the SLA clocks are computed from each
+incident's events. With ``--store`` the incidents and events are also saved in the desk's
+in-memory store; without it nothing is kept, as in the peers.
 """
 
 from __future__ import annotations
@@ -111,10 +113,12 @@ def desk() -> Desk:
     ))
 
 
-def run(n: int) -> ScriptReport:
-    """Runs the workload for ``n`` incidents in a fresh in-memory desk."""
+def run(n: int, *, keep: bool = False) -> ScriptReport:
+    """Runs the workload for ``n`` incidents on a fresh in-memory desk; with ``keep`` the
+    incidents and their audit trails are saved in it, otherwise it is a what-if run (the
+    same decisions, nothing stored), like the peers and the core's own workload example."""
     opening, steps = script()
-    return desk().run_script(opening, steps, rows(n), sla=sla_engine())
+    return desk().run_script(opening, steps, rows(n), sla=sla_engine(), keep=keep)
 
 
 def line(n: int, report: ScriptReport) -> str:
@@ -130,9 +134,10 @@ def line(n: int, report: ScriptReport) -> str:
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 10000
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    n = int(args[0]) if args else 10000
     began = time.perf_counter()
-    report = run(n)
+    report = run(n, keep="--store" in sys.argv)
     took = time.perf_counter() - began
     print(line(n, report))
     print(f"seconds={took:.3f} incidents_per_s={n / took:.0f}", file=sys.stderr)

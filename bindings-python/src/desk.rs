@@ -4,7 +4,7 @@
 use std::fmt;
 
 use incident_core::{
-    Actor, Command, Desk, DeskConfig, IncidentId, IncidentQuery, InMemoryRepository, Repository,
+    Actor, Command, Desk, DeskConfig, InMemoryRepository, IncidentId, IncidentQuery, Repository,
     Submission,
 };
 use pyo3::prelude::*;
@@ -15,7 +15,7 @@ use crate::script;
 use crate::sla::PySlaEngine;
 
 /// Every store behind one type, so that one Python class serves them all.
-pub(crate) type Store = Box<dyn Repository>;
+pub(crate) type Store = std::sync::Arc<dyn Repository>;
 
 /// The core's desk, shared by every Python thread that holds it.
 ///
@@ -37,9 +37,11 @@ fn config(json: Option<String>) -> Result<DeskConfig, incident_core::Error> {
     // The whole document is configuration: a refusal is a configuration error, whether serde
     // or the core's own checks (directory, matrix, transition table) found it.
     match json {
-        Some(json) => serde_json::from_str(&json).map_err(|e| incident_core::Error::Configuration {
-            reason: e.to_string(),
-        }),
+        Some(json) => {
+            serde_json::from_str(&json).map_err(|e| incident_core::Error::Configuration {
+                reason: e.to_string(),
+            })
+        }
         None => Ok(DeskConfig::default()),
     }
 }
@@ -64,7 +66,7 @@ impl PyDesk {
     #[pyo3(signature = (config_json=None))]
     fn new(py: Python<'_>, config_json: Option<String>) -> PyResult<Self> {
         let config = attached(py, || config(config_json))?;
-        let store = Box::new(InMemoryRepository::new());
+        let store = std::sync::Arc::new(InMemoryRepository::new());
         Ok(PyDesk::over(store, config, "in memory".to_owned()))
     }
 
@@ -82,6 +84,47 @@ impl PyDesk {
     /// Where the incidents are kept, for `repr`.
     fn location(&self) -> String {
         self.location.clone()
+    }
+
+    /// The same desk (same store and configuration) with SLA clocks computed by `sla`.
+    fn with_sla(&self, sla: &PySlaEngine) -> Self {
+        PyDesk {
+            desk: self.desk.clone().with_sla(sla.engine.clone()),
+            location: self.location.clone(),
+        }
+    }
+
+    /// Every SLA clock of the incident at `now` (needs `with_sla`), as JSON.
+    fn sla_status(&self, py: Python<'_>, id: String, now: String) -> PyResult<String> {
+        detached(py, || {
+            to_json(
+                &self
+                    .desk
+                    .sla_status(incident_id(&id)?, instant("now", &now)?)?,
+            )
+        })
+    }
+
+    /// Why clock number `clock` of the incident is due when it is (needs `with_sla`).
+    fn explain_deadline(
+        &self,
+        py: Python<'_>,
+        id: String,
+        clock: usize,
+        now: String,
+    ) -> PyResult<String> {
+        detached(py, || {
+            let now = instant("now", &now)?;
+            to_json(&self.desk.explain_deadline(incident_id(&id)?, clock, now)?)
+        })
+    }
+
+    /// The next warning, due or breach instant over the open incidents (needs `with_sla`).
+    fn next_sla_due(&self, py: Python<'_>, now: String) -> PyResult<Option<String>> {
+        detached(py, || {
+            let next = self.desk.next_sla_due(instant("now", &now)?)?;
+            Ok(next.map(|t| t.to_rfc3339()))
+        })
     }
 
     /// The configuration in the core's serde form.
@@ -127,7 +170,7 @@ impl PyDesk {
 
     /// Opens one incident per row and works it through a script (see `script::run_script`);
     /// returns the report as JSON.
-    #[pyo3(signature = (opening_json, steps_json, rows, sla=None))]
+    #[pyo3(signature = (opening_json, steps_json, rows, sla=None, keep=true))]
     fn run_script(
         &self,
         py: Python<'_>,
@@ -135,12 +178,13 @@ impl PyDesk {
         steps_json: String,
         rows: Vec<i64>,
         sla: Option<&PySlaEngine>,
+        keep: bool,
     ) -> PyResult<String> {
         detached(py, || {
             let opening: script::ScriptStep = from_json("opening", &opening_json)?;
             let steps = script::script_steps("steps", &steps_json)?;
             let engine = sla.map(|s| &s.engine);
-            let report = script::run_script(&self.desk, opening, &steps, &rows, engine)?;
+            let report = script::run_script(&self.desk, opening, &steps, &rows, engine, keep)?;
             to_json(&report)
         })
     }
@@ -226,7 +270,7 @@ fn open_store(location: &str) -> Result<Store, incident_core::Error> {
         });
     }
     let store = incident_store_sqlite::SqliteRepository::open(location)?;
-    Ok(Box::new(store))
+    Ok(std::sync::Arc::new(store))
 }
 
 /// Checks a command against the core's serde form and returns it normalised.

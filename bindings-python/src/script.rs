@@ -7,9 +7,11 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use incident_core::sla::{ClockKind, SlaEngine};
+use incident_core::decide::{self, incident_number};
+use incident_core::sla::{ClockKind, IncidentClocks, SlaEngine};
 use incident_core::{
-    Actor, Command, Desk, Error, Event, Incident, IncidentId, Submission, Trigger,
+    Actor, Command, Commit, Desk, Error, Event, Incident, IncidentId, Repository, Submission,
+    Trigger,
 };
 use serde::{Deserialize, Serialize};
 
@@ -43,12 +45,12 @@ pub(crate) fn execute_many(
         let incident = match target {
             None => None,
             Some(StepTarget::Id(id)) => Some(id.parse::<IncidentId>()?),
-            Some(StepTarget::Step(k)) => Some(done.get(k).map(|i| i.id).ok_or_else(|| {
-                Error::Validation {
+            Some(StepTarget::Step(k)) => {
+                Some(done.get(k).map(|i| i.id).ok_or_else(|| Error::Validation {
                     field: "steps".into(),
                     reason: format!("step {n} refers to step {k}, which is not before it"),
-                }
-            })?),
+                })?)
+            }
         };
         let now = instant("now", &now)?;
         let outcome = desk.submit(actor, Submission::new(incident, command), now)?;
@@ -82,6 +84,9 @@ pub(crate) struct ScriptReport {
 /// One actor and command of a script.
 pub(crate) type ScriptStep = (Actor, Command);
 
+/// How many incidents a scripted batch decides before saving them in one store batch.
+const SAVE_EVERY: usize = 256;
+
 /// Opens one incident per row and works it through the same steps at the row's times.
 ///
 /// A row is `[opened_at_unix_seconds, impact, urgency, gap_1, ..., gap_k]`, one gap in
@@ -89,18 +94,27 @@ pub(crate) type ScriptStep = (Actor, Command);
 /// urgency are the row's. With an engine, each incident's clocks are replayed from its
 /// events and their outcomes at its last command summed.
 ///
+/// Each command is decided by the core ([`decide::open`], [`decide::execute_in_place`])
+/// against the desk's configuration, exactly as [`Desk::submit`] decides it; the incident
+/// stays in memory between its own commands instead of being reloaded, and [`SAVE_EVERY`]
+/// incidents at a time go to the store in one atomic [`Repository::save_batch`] (see
+/// [`save`]). Scripts carry no idempotency keys. Without `keep` nothing is saved: a what-if
+/// run of the same decisions (numbers then count from 1 in the batch).
+///
 /// # Errors
 /// [`Error::Validation`] for rows of the wrong length or an opening that does not open;
-/// the first refusal of any command (the script is expected to be valid for every row).
+/// the first refusal of any command (the script is expected to be valid for every row),
+/// after which the incidents decided before it are saved.
 pub(crate) fn run_script(
     desk: &Desk<Store>,
     opening: ScriptStep,
     steps: &[ScriptStep],
     rows: &[i64],
     engine: Option<&SlaEngine>,
+    keep: bool,
 ) -> Result<ScriptReport, Error> {
     let width = 3 + steps.len();
-    if rows.len() % width != 0 {
+    if !rows.len().is_multiple_of(width) {
         let reason = format!("{} values are not rows of {width}", rows.len());
         return Err(Error::Validation {
             field: "rows".into(),
@@ -109,38 +123,96 @@ pub(crate) fn run_script(
     }
     let (opener, template) = opening;
     let mut report = ScriptReport::default();
-    let mut events: Vec<Event> = Vec::with_capacity(steps.len() + 4);
+    let mut pending: Vec<(Incident, Vec<Event>)> = Vec::with_capacity(SAVE_EVERY);
 
-    for row in rows.chunks_exact(width) {
-        let mut at = unix("rows", row[0])?;
-        let command = with_impact_urgency(&template, level(row[1])?, level(row[2])?)?;
-        let outcome = desk.submit(&opener, Submission::new(None, command), at)?;
-        let id = outcome.incident.id;
-        events.clear();
-        events.extend(outcome.events);
-
-        for ((actor, command), gap) in steps.iter().zip(&row[3..]) {
-            at += seconds(*gap)?;
-            let outcome = desk.submit(actor, Submission::new(Some(id), command.clone()), at)?;
-            events.extend(outcome.events);
+    for (n, row) in rows.chunks_exact(width).enumerate() {
+        let number = if keep {
+            desk.repository().next_number()?
+        } else {
+            n as u64 + 1
+        };
+        let worked = work_one(desk, &opener, &template, steps, row, number, &mut pending);
+        let clocks = match (worked, engine) {
+            (Ok(at), Some(engine)) => add_clocks(&mut report, engine, &pending, at),
+            (Ok(_), None) => Ok(()),
+            (Err(e), _) => Err(e),
+        };
+        if let Err(e) = clocks {
+            if keep {
+                save(desk, &pending)?;
+            }
+            return Err(e);
         }
         report.incidents += 1;
         report.commands += 1 + steps.len() as u64;
-
-        if let Some(engine) = engine {
-            add_clocks(&mut report, engine, &events, at)?;
+        if !keep {
+            pending.clear();
+        } else if pending.len() >= SAVE_EVERY {
+            save(desk, &pending)?;
+            pending.clear();
         }
     }
+    save(desk, &pending)?;
     Ok(report)
 }
 
+/// Decides one row's opening and steps; pushes the incident's final snapshot with every
+/// event, and returns the instant of the last command.
+fn work_one(
+    desk: &Desk<Store>,
+    opener: &Actor,
+    template: &Command,
+    steps: &[ScriptStep],
+    row: &[i64],
+    number: u64,
+    pending: &mut Vec<(Incident, Vec<Event>)>,
+) -> Result<DateTime<Utc>, Error> {
+    let config = desk.config();
+    let mut at = unix("rows", row[0])?;
+    let command = with_impact_urgency(template, level(row[1])?, level(row[2])?)?;
+    let number = incident_number(number);
+    let opened = decide::open(config, IncidentId::new(at), number, opener, &command, at)?;
+    let mut incident = opened.incident;
+    let mut events = opened.events;
+
+    for ((actor, command), gap) in steps.iter().zip(&row[3..]) {
+        at += seconds(*gap)?;
+        let decided = decide::execute_in_place(config, &mut incident, actor, command, at)?;
+        events.extend(decided);
+    }
+    pending.push((incident, events));
+    Ok(at)
+}
+
+/// Saves decided incidents in one atomic batch: per incident one commit from version 0
+/// holding its final snapshot and every event of its commands, which is what the stores
+/// make of the chain of per-command commits `Desk::submit` would save.
+fn save(desk: &Desk<Store>, decided: &[(Incident, Vec<Event>)]) -> Result<(), Error> {
+    let commits: Vec<Commit<'_>> = decided
+        .iter()
+        .map(|(incident, events)| Commit {
+            incident,
+            expected_version: 0,
+            events,
+            idempotency: None,
+        })
+        .collect();
+    desk.repository().save_batch(&commits)
+}
+
+/// Adds the outcomes at `at` of the clocks of the last incident decided.
 fn add_clocks(
     report: &mut ScriptReport,
     engine: &SlaEngine,
-    events: &[Event],
+    pending: &[(Incident, Vec<Event>)],
     at: DateTime<Utc>,
 ) -> Result<(), Error> {
-    let clocks = engine.replay(events)?;
+    let mut clocks = IncidentClocks::new();
+    if let Some((_, events)) = pending.last() {
+        for event in events {
+            engine.apply(&mut clocks, event)?;
+        }
+    }
     for clock in clocks.clocks() {
         let outcome = engine.outcome(clock, at)?;
         let kind = match outcome.kind {

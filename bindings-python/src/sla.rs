@@ -52,15 +52,19 @@ impl PyCalendar {
     }
 
     /// The instant `seconds` of business time after `start` (before, when negative).
-    fn add_business_seconds(&self, py: Python<'_>, start: String, seconds: i64) -> PyResult<String> {
+    fn add_business_seconds(
+        &self,
+        py: Python<'_>,
+        start: String,
+        seconds: i64,
+    ) -> PyResult<String> {
         attached(py, || {
             let start = instant("start", &start)?;
-            let duration = TimeDelta::try_seconds(seconds.abs()).ok_or_else(|| {
-                Error::Validation {
+            let duration =
+                TimeDelta::try_seconds(seconds.abs()).ok_or_else(|| Error::Validation {
                     field: "duration".into(),
                     reason: format!("{seconds} s is out of range"),
-                }
-            })?;
+                })?;
             let at = if seconds >= 0 {
                 self.calendar.add_business(start, duration)?
             } else {
@@ -78,7 +82,10 @@ impl PyCalendar {
     /// The first working instant at or after `at`.
     fn next_working(&self, py: Python<'_>, at: String) -> PyResult<String> {
         attached(py, || {
-            Ok(self.calendar.next_working(instant("at", &at)?)?.to_rfc3339())
+            Ok(self
+                .calendar
+                .next_working(instant("at", &at)?)?
+                .to_rfc3339())
         })
     }
 }
@@ -105,8 +112,8 @@ impl PySlaEngine {
     #[new]
     fn new(py: Python<'_>, config_json: String) -> PyResult<Self> {
         attached(py, || {
-            let config: SlaConfig = serde_json::from_str(&config_json)
-                .map_err(|e| Error::Configuration {
+            let config: SlaConfig =
+                serde_json::from_str(&config_json).map_err(|e| Error::Configuration {
                     reason: e.to_string(),
                 })?;
             Ok(PySlaEngine {
@@ -129,7 +136,13 @@ impl PySlaEngine {
     }
 
     /// As `status`, reading the incident's events from a desk's store.
-    fn status_of(&self, py: Python<'_>, desk: &PyDesk, id: String, now: String) -> PyResult<String> {
+    fn status_of(
+        &self,
+        py: Python<'_>,
+        desk: &PyDesk,
+        id: String,
+        now: String,
+    ) -> PyResult<String> {
         detached(py, || {
             let events = desk.desk.events(id.parse()?)?;
             let clocks = self.engine.replay(&events)?;
@@ -165,7 +178,9 @@ impl PySlaEngine {
                 .iter()
                 .map(|events| self.engine.replay(events))
                 .collect::<Result<Vec<IncidentClocks>, Error>>()?;
-            let next = self.engine.next_due_instant(&clocks, instant("now", &now)?)?;
+            let next = self
+                .engine
+                .next_due_instant(&clocks, instant("now", &now)?)?;
             Ok(next.map(|t| t.to_rfc3339()))
         })
     }

@@ -308,3 +308,18 @@ def test_queries(desk: Desk, clock: Clock) -> None:
     assert desk.query(limit=1)[0].id == a.id
     assert desk.incident_by_number(b.number) == desk.incident(b.id)
     assert desk.view(CALLER, b) == b
+
+
+def test_execute_many_refers_to_earlier_steps(desk: Desk, clock: Clock) -> None:
+    from incident_core import Command
+
+    steps = [
+        (None, Command.open("Batch", impact=3, urgency=3), clock.now),
+        (0, Command.start_work(), clock.tick()),
+        (1, Command.resolve(code="fixed", notes="ok"), clock.tick()),
+    ]
+    done = desk.execute_many(ADMIN, steps)
+    assert [i.state for i in done] == [State.NEW, State.IN_PROGRESS, State.RESOLVED]
+    assert desk.incident(done[0].id).state is State.RESOLVED
+    with pytest.raises(ValidationError):
+        desk.execute_many(ADMIN, [(5, Command.start_work(), clock.tick())])

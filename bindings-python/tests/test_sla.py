@@ -174,3 +174,25 @@ def test_next_due_instant_over_incidents() -> None:
     assert engine.next_due_instant(events, now=nine + 1.5 * H) == nine + 2 * H
     explained = engine.explain(events[0], 0, now=nine + H)
     assert explained["status"]["definition"] == "fix"
+
+
+def test_desk_with_sla_reads_clocks_from_its_store() -> None:
+    engine = SlaEngine({"24x7": Calendar.always_on()},
+                       [SlaDefinition("fix", ClockKind.RESOLUTION, 2 * H, "24x7")])
+    desk = Desk(sla=engine)
+    nine = at(UTC, 2026, 3, 2, 9)
+    incident = desk.open(CALLER, "a", impact=2, urgency=2, now=nine)
+    [clock] = desk.sla_status(incident, now=nine + 3 * H)
+    assert (clock.stage, clock.elapsed, clock.breached) == (ClockStage.BREACHED, 3 * H, True)
+    assert clock.breached_at == nine + 2 * H + dt.timedelta(seconds=1)
+    assert desk.next_sla_due(now=nine) == nine + H
+    assert desk.explain_deadline(incident, 0, now=nine)["status"]["definition"] == "fix"
+
+
+def test_desk_without_sla_says_so() -> None:
+    from incident_core import ConfigurationError
+
+    desk = Desk()
+    incident = desk.open(CALLER, "a", impact=2, urgency=2, now=at(UTC, 2026, 3, 2, 9))
+    with pytest.raises(ConfigurationError):
+        desk.sla_status(incident)

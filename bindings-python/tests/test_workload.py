@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import workload
 
-from incident_core import ClockKind
+from incident_core import ClockKind, State
 
 ORACLE = Path(__file__).resolve().parents[2] / ".." / "shared" / "peers" / "oracle.py"
 LINE_80000 = (
@@ -23,6 +23,16 @@ def test_80000_incidents_give_the_published_line() -> None:
     assert workload.line(80_000, report) == LINE_80000
     assert report.commands == 8 * 80_000
     assert report.by_kind[ClockKind.RESPONSE].clocks == 80_000
+
+
+def test_stored_run_gives_the_same_line_and_keeps_the_incidents() -> None:
+    opening, steps = workload.script()
+    desk = workload.desk()
+    report = desk.run_script(opening, steps, workload.rows(300), sla=workload.sla_engine())
+    assert workload.line(300, report) == workload.line(300, workload.run(300))
+    closed = desk.query(states=[State.CLOSED])
+    assert len(closed) == 300 and closed[-1].number == "INC0000300"
+    assert [e.version for e in desk.events(closed[0])] == [1, 2, 2, 3, 4, 4, 5, 6, 7, 7, 8, 8]
 
 
 def test_small_n_equals_the_oracle_run_here() -> None:

@@ -22,6 +22,7 @@ from incident_core import (
     DeskConfig,
     Feedback,
     HoldReason,
+    Incident,
     IncidentError,
     NewTask,
     PermissionDeniedError,
@@ -57,16 +58,17 @@ analyst = Actor("mia", Role.ANALYST)
 technician = Actor("dan", Role.ANALYST)
 
 
-def show(step: str, incident: object) -> None:
-    i = incident
-    print(f"{step:<28} {i.number} {i.state.value:<12} group={i.assignment_group} "  # type: ignore[attr-defined]
-          f"assignee={i.assignee} v{i.version}")  # type: ignore[attr-defined]
+def show(step: str, incident: Incident) -> None:
+    print(f"{step:<28} {incident.number} {incident.state.value:<12} "
+          f"group={incident.assignment_group} assignee={incident.assignee} v{incident.version}")
 
 
 def main() -> None:
     desk = Desk.open(sys.argv[1], config=CONFIG) if len(sys.argv) > 1 else Desk(CONFIG)
     t = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)
-    minutes = lambda m: dt.timedelta(minutes=m)  # noqa: E731
+
+    def minutes(m: int) -> dt.timedelta:
+        return dt.timedelta(minutes=m)
 
     # The change process reports CHG0042 failed; the routing rule sends it to the mail team.
     incident = desk.open_from_failed_change(
@@ -91,7 +93,7 @@ def main() -> None:
     try:
         desk.resolve(change_bot, incident, code="x", notes="y", now=t + minutes(2))
     except PermissionDeniedError as refused:
-        print(f"  refused: {refused.code} {refused.actor} may not {refused.action.value}")
+        print(f"  refused: {refused.code} {refused.actor} may not {refused.action}")
 
     incident = desk.start_work(analyst, incident, now=t + minutes(10))
     show("analyst starts work", incident)

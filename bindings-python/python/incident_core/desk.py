@@ -8,6 +8,7 @@ import os
 from typing import (
     Any,
     Callable,
+    Dict,
     FrozenSet,
     Iterable,
     List,
@@ -20,14 +21,14 @@ from typing import (
 )
 
 from . import _native
-from ._wire import instant, now_or, value_of
+from ._wire import instant, now_or, optional_instant, value_of
 from .commands import Command, NewTask, Trigger
 from .config import DeskConfig
 from .enums import Action, ChangeFailure, Channel, HoldReason, State, WorkState
 from .importer import ReplayReport, replay_export
 from .model import Actor, Event, Feedback, Incident, Outcome
 from .script import ScriptReport, ScriptStep, run_script
-from .sla import SlaEngine
+from .sla import ClockStatus, SlaEngine
 
 __all__ = ["Desk"]
 
@@ -77,17 +78,25 @@ class Desk:
 
     open = _HybridOpen()
 
-    def __init__(self, config: Optional[DeskConfig] = None) -> None:
-        """A desk over a fresh in-memory store.
+    def __init__(
+        self, config: Optional[DeskConfig] = None, *, sla: Optional[SlaEngine] = None
+    ) -> None:
+        """A desk over a fresh in-memory store; with ``sla``, :meth:`sla_status` and
+        friends compute the incidents' SLA clocks.
 
         Raises:
             ConfigurationError: when ``config`` is inconsistent.
         """
-        self._native = _native.Desk(None if config is None else json.dumps(config.to_wire()))
+        native = _native.Desk(None if config is None else json.dumps(config.to_wire()))
+        self._native = native if sla is None else native.with_sla(sla._native)
 
     @classmethod
     def connect(
-        cls, location: Union[str, "os.PathLike[str]"], *, config: Optional[DeskConfig] = None
+        cls,
+        location: Union[str, "os.PathLike[str]"],
+        *,
+        config: Optional[DeskConfig] = None,
+        sla: Optional[SlaEngine] = None,
     ) -> Desk:
         """A desk over a SQLite file (created if needed) or a ``postgresql://`` URL.
 
@@ -97,7 +106,8 @@ class Desk:
         """
         desk = cls.__new__(cls)
         config_json = None if config is None else json.dumps(config.to_wire())
-        desk._native = _native.Desk.connect(os.fspath(location), config_json)
+        native = _native.Desk.connect(os.fspath(location), config_json)
+        desk._native = native if sla is None else native.with_sla(sla._native)
         return desk
 
     def __repr__(self) -> str:
@@ -178,10 +188,11 @@ class Desk:
         rows: Sequence[int],
         *,
         sla: Optional[SlaEngine] = None,
+        keep: bool = True,
     ) -> ScriptReport:
         """Runs one lifecycle script over many incidents in one native call; see
         :func:`incident_core.run_script`."""
-        return run_script(self, opening, steps, rows, sla=sla)
+        return run_script(self, opening, steps, rows, sla=sla, keep=keep)
 
     def replay_export(
         self,
@@ -285,7 +296,9 @@ class Desk:
             category=category, idempotency_key=idempotency_key, now=now,
         )
 
-    def _act(self, actor: Actor, incident: IncidentRef, command: Command, **options: Any) -> Incident:
+    def _act(
+        self, actor: Actor, incident: IncidentRef, command: Command, **options: Any
+    ) -> Incident:
         return self.execute(actor, incident, command, **options)
 
     def comment(self, actor: Actor, incident: IncidentRef, text: str, **options: Any) -> Incident:
@@ -503,6 +516,28 @@ class Desk:
         """Closes every resolved incident whose auto-close time has come."""
         wire = json.loads(self._native.close_due(json.dumps(actor.to_wire()), now_or(now)))
         return [Incident.from_wire(i) for i in wire]
+
+    def sla_status(
+        self, incident: IncidentRef, *, now: Optional[_dt.datetime] = None
+    ) -> List[ClockStatus]:
+        """Every SLA and OLA clock of the incident at ``now``, from its stored events.
+
+        Raises:
+            ConfigurationError: when the desk was made without ``sla``.
+        """
+        text = self._native.sla_status(_incident_id(incident), now_or(now))
+        return [ClockStatus.from_wire(d) for d in json.loads(text)]
+
+    def explain_deadline(
+        self, incident: IncidentRef, clock: int, *, now: Optional[_dt.datetime] = None
+    ) -> Dict[str, Any]:
+        """Why clock number ``clock`` (as listed by :meth:`sla_status`) is due when it is."""
+        text = self._native.explain_deadline(_incident_id(incident), clock, now_or(now))
+        return dict(json.loads(text))
+
+    def next_sla_due(self, *, now: Optional[_dt.datetime] = None) -> Optional[_dt.datetime]:
+        """The next warning, due or breach instant over the open incidents: arm one timer."""
+        return optional_instant(self._native.next_sla_due(now_or(now)))
 
     def permitted_actions(
         self, actor: Actor, incident: Optional[IncidentRef] = None

@@ -159,7 +159,9 @@ class NotFoundError(IncidentError, LookupError):
 class ConfigurationError(IncidentError, ValueError):
     """A configuration (matrix, transition table, directory, calendar...) is inconsistent."""
 
-    def __init__(self, message: str = "", *, code: str = "ERR_CONFIGURATION", reason: str = "") -> None:
+    def __init__(
+        self, message: str = "", *, code: str = "ERR_CONFIGURATION", reason: str = ""
+    ) -> None:
         super().__init__(message, code=code)
         self.reason = reason
 
@@ -175,7 +177,9 @@ class StorageError(IncidentError):
 class UnavailableError(IncidentError):
     """The store cannot be reached right now; the same call may work later."""
 
-    def __init__(self, message: str = "", *, code: str = "ERR_UNAVAILABLE", detail: str = "") -> None:
+    def __init__(
+        self, message: str = "", *, code: str = "ERR_UNAVAILABLE", detail: str = ""
+    ) -> None:
         super().__init__(message, code=code)
         self.detail = detail
 

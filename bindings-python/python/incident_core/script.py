@@ -76,13 +76,15 @@ def run_script(
     rows: Sequence[int],
     *,
     sla: Optional[SlaEngine] = None,
+    keep: bool = True,
 ) -> ScriptReport:
     """Opens one incident per row and works it through ``steps``.
 
     ``rows`` is flat: for each incident ``opened_at`` (Unix seconds, UTC), ``impact``,
     ``urgency``, then one gap in seconds per step, each counted from the previous command.
     The opening command's impact and urgency are replaced by the row's. With ``sla``, the
-    outcomes of each incident's clocks at its last command are summed by kind.
+    outcomes of each incident's clocks at its last command are summed by kind. With
+    ``keep=False`` the same decisions are made but nothing is saved: a what-if run.
 
     Raises:
         ValidationError: for rows of the wrong length; any refusal of the core (the script
@@ -93,5 +95,6 @@ def run_script(
         json.dumps([s.to_wire() for s in steps]),
         list(rows),
         None if sla is None else sla._native,
+        keep,
     )
     return ScriptReport.from_wire(json.loads(text))
