@@ -14,7 +14,7 @@
 use std::fmt;
 use std::thread;
 
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc, Weekday};
+use chrono::{DateTime, NaiveDate, Utc, Weekday};
 use incident_core::calendar::{Calendar, Holiday};
 use incident_core::command::{Command, NewIncident};
 use incident_core::decide;
@@ -70,7 +70,8 @@ impl WorkloadIncident {
 pub struct Generator {
     x: u64,
     index: u64,
-    base: DateTime<Utc>,
+    /// 2026-01-01T00:00:00Z in Unix seconds.
+    base: i64,
 }
 
 impl Default for Generator {
@@ -82,11 +83,10 @@ impl Default for Generator {
 impl Generator {
     /// The generator at its seed (42), before incident 0.
     pub fn new() -> Self {
-        let base = DateTime::from_timestamp(1_767_225_600, 0).unwrap_or_default(); // 2026-01-01Z
         Generator {
             x: 42,
             index: 0,
-            base,
+            base: 1_767_225_600,
         }
     }
 
@@ -105,7 +105,7 @@ impl Iterator for Generator {
     fn next(&mut self) -> Option<WorkloadIncident> {
         let index = self.index;
         self.index += 1;
-        let opened = self.base + TimeDelta::minutes(7 * index as i64);
+        let mut at = self.base + 420 * index as i64;
         let impact = 1 + (self.next_draw() % 3) as u8;
         let urgency = 1 + (self.next_draw() % 3) as u8;
         let spans = [
@@ -117,10 +117,11 @@ impl Iterator for Generator {
             (10, 1440),
             (60, 4320),
         ];
-        let mut times = [opened; 8];
+        let mut times = [DateTime::<Utc>::default(); 8];
+        times[0] = DateTime::from_timestamp(at, 0)?;
         for (k, (low, width)) in spans.into_iter().enumerate() {
-            let gap = low + self.next_draw() % width;
-            times[k + 1] = times[k] + TimeDelta::minutes(gap as i64);
+            at += 60 * (low + self.next_draw() % width) as i64;
+            times[k + 1] = DateTime::from_timestamp(at, 0)?;
         }
         Some(WorkloadIncident {
             index,

@@ -252,6 +252,24 @@ fn far_instants_and_empty_calendars_give_typed_errors() {
             .unwrap(),
         TimeDelta::zero()
     );
+    // Working time only on one overridden date: searches past it stop at once.
+    let once = closed
+        .with_overrides([DateOverride {
+            date: date("2026-12-24"),
+            windows: vec!["08:00-10:00".parse().unwrap()],
+            name: String::new(),
+        }])
+        .unwrap();
+    let due = once
+        .add_business(at("2026-01-01T00:00:00Z"), TimeDelta::hours(1))
+        .unwrap();
+    assert_eq!(due, at("2026-12-24T09:00:00Z"));
+    let after = once.add_business(at("2026-12-25T00:00:00Z"), TimeDelta::hours(1));
+    assert!(matches!(after, Err(Error::Configuration { .. })));
+    let before = once.sub_business(at("2026-12-23T00:00:00Z"), TimeDelta::hours(1));
+    assert!(matches!(before, Err(Error::Configuration { .. })));
+    let all = once.business_time(at("0001-01-01T00:00:00Z"), at("9998-12-31T00:00:00Z"));
+    assert_eq!(all.unwrap(), TimeDelta::hours(2));
     // Years outside the cache are computed on the fly, the same way.
     let office = Calendar::weekly("Europe/Paris", &WORK_WEEK, &["09:00-17:00"]).unwrap();
     let old = office
@@ -363,6 +381,13 @@ fn slow_is_working(calendar: &Calendar, t: i64) -> bool {
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn year_of_matches_chrono(t in timeline::MIN_INSTANT..timeline::MAX_INSTANT) {
+        prop_assert_eq!(timeline::year_of(t), to_datetime(t).year());
+        let start = timeline::year_start(timeline::year_of(t));
+        prop_assert!(start <= t && t < timeline::year_start(timeline::year_of(t) + 1));
+    }
 
     #[test]
     fn equals_minute_stepping_model(

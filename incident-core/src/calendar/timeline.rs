@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 
 use super::spec::{CalendarSpec, HolidayDate, WorkWindow};
@@ -134,6 +134,9 @@ pub(crate) struct Timeline {
     versions: Vec<CompiledVersion>,
     /// Whether any version or override has a window at all.
     any_work: bool,
+    /// UTC years outside which there is surely no working time (a first or last version
+    /// with an empty week), so searches stop early instead of walking to year 9998.
+    work_years: (i32, i32),
     cache: Box<[OnceLock<Box<Chunk>>]>,
 }
 
@@ -143,6 +146,7 @@ impl Clone for Timeline {
             tz: self.tz,
             versions: self.versions.clone(),
             any_work: self.any_work,
+            work_years: self.work_years,
             cache: self.cache.clone(),
         }
     }
@@ -196,12 +200,14 @@ impl Timeline {
         let any_work = versions.iter().any(|v| {
             v.week.iter().any(|d| !d.is_empty()) || v.overrides.iter().any(|o| !o.1.is_empty())
         });
+        let work_years = work_years(&versions);
         let slots = (CACHE_LAST_YEAR - CACHE_FIRST_YEAR + 1) as usize;
         let cache = (0..slots).map(|_| OnceLock::new()).collect();
         Timeline {
             tz,
             versions,
             any_work,
+            work_years,
             cache,
         }
     }
@@ -318,7 +324,8 @@ impl Timeline {
 
         let first = self.chunk(ya);
         let mut total = first.total - first.cumulative(a);
-        for y in ya + 1..yb {
+        let (lo, hi) = self.work_years;
+        for y in (ya + 1).max(lo)..yb.min(hi.saturating_add(1)) {
             total += self.chunk(y).total;
         }
         Ok(total + self.chunk(yb).cumulative(b))
@@ -356,6 +363,9 @@ impl Timeline {
             if year_start(year) >= MAX_INSTANT {
                 return Err(beyond(t, d));
             }
+            if year > self.work_years.1 {
+                return Err(no_work());
+            }
             chunk = self.chunk(year);
             from = 0;
         }
@@ -382,6 +392,9 @@ impl Timeline {
             if year_start(year) < MIN_INSTANT {
                 return Err(beyond(t, -d));
             }
+            if year < self.work_years.0 {
+                return Err(no_work());
+            }
             chunk = self.chunk(year);
             from = chunk.total;
         }
@@ -405,11 +418,45 @@ impl Timeline {
                 return Ok(x);
             }
             year += 1;
-            if year_start(year) >= MAX_INSTANT {
+            if year_start(year) >= MAX_INSTANT || year > self.work_years.1 {
                 return Err(no_work());
             }
         }
     }
+}
+
+/// The UTC years that may hold working time: all, unless the first (last) version has an
+/// empty week, in which case nothing is worked before (after) its dated overrides and the
+/// neighbouring version. One year of margin covers any zone offset.
+fn work_years(versions: &[CompiledVersion]) -> (i32, i32) {
+    let empty_week = |v: &CompiledVersion| v.week.iter().all(Vec::is_empty);
+    let override_years = |v: &CompiledVersion| {
+        v.overrides
+            .iter()
+            .filter(|o| !o.1.is_empty())
+            .map(|o| o.0.year())
+            .collect::<Vec<_>>()
+    };
+    let mut lo = i32::MIN;
+    let mut hi = i32::MAX;
+    if let Some(last) = versions.last().filter(|v| empty_week(v)) {
+        let from = last.from.map_or(i32::MIN, |d| d.year());
+        hi = override_years(last)
+            .into_iter()
+            .fold(from, i32::max)
+            .saturating_add(1);
+    }
+    if let Some(first) = versions.first().filter(|v| empty_week(v)) {
+        let until = versions
+            .get(1)
+            .and_then(|v| v.from)
+            .map_or(i32::MAX, |d| d.year());
+        lo = override_years(first)
+            .into_iter()
+            .fold(until, i32::min)
+            .saturating_sub(1);
+    }
+    (lo, hi)
 }
 
 /// UTC instant of January 1st, 00:00, of `year`.
@@ -424,9 +471,16 @@ pub(crate) fn year_start(year: i32) -> i64 {
         .unwrap_or(if year < 0 { i64::MIN } else { i64::MAX })
 }
 
-/// UTC year of an instant inside the supported range.
+/// UTC year of an instant (proleptic Gregorian; H. Hinnant's civil-from-days).
 pub(crate) fn year_of(t: i64) -> i32 {
-    Utc.timestamp_opt(t, 0).single().map_or(1, |d| d.year())
+    let z = t.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let march_based_month = (5 * doy + 2) / 153;
+    let year = yoe + era * 400 + i64::from(march_based_month >= 10);
+    i32::try_from(year).unwrap_or(if year < 0 { i32::MIN } else { i32::MAX })
 }
 
 fn check(t: i64) -> Result<()> {

@@ -31,6 +31,12 @@ pub struct SlaEngine {
     definition_calendar: Vec<usize>,
     /// `(base calendar index, zone name)` to the index of the variant in that zone.
     variants: HashMap<(usize, String), usize>,
+    /// SLA definitions of each kind (response, resolution), in matching order.
+    sla_candidates: [Vec<usize>; 2],
+    /// OLA definitions of each workgroup and kind, in matching order.
+    ola_candidates: HashMap<WorkgroupId, [Vec<usize>; 2]>,
+    /// Whether a definition follows the caller's zone (so the caller must be tracked).
+    needs_caller: bool,
 }
 
 /// Why a clock stopped for good.
@@ -112,7 +118,8 @@ struct Facts {
     service: Option<String>,
     category: Option<String>,
     organisation: Option<String>,
-    caller: UserId,
+    /// Tracked only when a definition follows the caller's zone.
+    caller: Option<UserId>,
     workgroup: Option<WorkgroupId>,
 }
 
@@ -199,12 +206,30 @@ impl SlaEngine {
                 variants.insert((base, zone.clone()), calendars.len() - 1);
             }
         }
+        let mut sla_candidates: [Vec<usize>; 2] = Default::default();
+        let mut ola_candidates: HashMap<WorkgroupId, [Vec<usize>; 2]> = HashMap::new();
+        for (i, d) in config.definitions.iter().enumerate() {
+            let slot = d.kind as usize;
+            match &d.scope {
+                ClockScope::Sla => sla_candidates[slot].push(i),
+                ClockScope::Ola { workgroup } => {
+                    ola_candidates.entry(workgroup.clone()).or_default()[slot].push(i);
+                }
+            }
+        }
+        let needs_caller = config
+            .definitions
+            .iter()
+            .any(|d| d.time_zone == TimeZoneSource::Caller);
         Ok(SlaEngine {
             config,
             calendars,
             calendar_names,
             definition_calendar,
             variants,
+            sla_candidates,
+            ola_candidates,
+            needs_caller,
         })
     }
 
@@ -275,9 +300,10 @@ impl SlaEngine {
                 service: incident.service.clone(),
                 category: incident.category.clone(),
                 organisation: incident.organisation.clone(),
-                caller: incident.caller.clone(),
+                caller: self.needs_caller.then(|| incident.caller.clone()),
                 workgroup: incident.assignment_group.clone(),
             });
+            clocks.clocks.reserve(2);
             self.start(clocks, ClockKind::Response, None, t)?;
             self.start(clocks, ClockKind::Resolution, None, t)?;
             if let Some(group) = incident.assignment_group.clone() {
@@ -351,16 +377,15 @@ impl SlaEngine {
         facts: &Facts,
         t: i64,
     ) -> Option<usize> {
+        let candidates = match workgroup {
+            None => &self.sla_candidates[kind as usize],
+            Some(_) if self.ola_candidates.is_empty() => return None,
+            Some(group) => &self.ola_candidates.get(group)?[kind as usize],
+        };
         let input = facts.input();
-        self.config.definitions.iter().position(|d| {
-            d.kind == kind
-                && match (&d.scope, workgroup) {
-                    (ClockScope::Sla, None) => true,
-                    (ClockScope::Ola { workgroup: w }, Some(g)) => w == g,
-                    _ => false,
-                }
-                && d.enabled_at(t)
-                && d.applies_to.matches(&input)
+        candidates.iter().copied().find(|&i| {
+            let d = &self.config.definitions[i];
+            d.enabled_at(t) && d.applies_to.matches(&input)
         })
     }
 
@@ -369,7 +394,10 @@ impl SlaEngine {
         let base = self.definition_calendar[definition];
         let zone = match self.config.definitions[definition].time_zone {
             TimeZoneSource::Calendar => None,
-            TimeZoneSource::Caller => self.config.caller_time_zones.get(&facts.caller),
+            TimeZoneSource::Caller => facts
+                .caller
+                .as_ref()
+                .and_then(|c| self.config.caller_time_zones.get(c)),
             TimeZoneSource::Workgroup => ola
                 .or(facts.workgroup.as_ref())
                 .and_then(|g| self.config.workgroup_time_zones.get(g)),
