@@ -168,5 +168,6 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const line = runWorkload(n, { persist });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   console.log(line);
-  console.error(`${n} incidents in ${seconds.toFixed(3)} s: ${Math.round(n / seconds)} incidents/s`);
+  const rate = Math.round(n / seconds);
+  console.error(`${n} incidents in ${seconds.toFixed(3)} s: ${rate} incidents/s`);
 }
