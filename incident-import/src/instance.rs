@@ -110,14 +110,22 @@ pub fn learn_directory<'r>(rows: impl IntoIterator<Item = &'r ImportRow>) -> Dir
     let mut analysts: BTreeSet<&'r str> = BTreeSet::new();
     let mut last_group: HashMap<&'r str, &'r str> = HashMap::new();
 
+    let mut previous: Option<(&str, Option<&str>)> = None;
     for row in rows {
         let group = match row.assignment_group.as_deref() {
             Some(group) => {
-                last_group.insert(row.number.as_str(), group);
+                last_group.insert(&*row.number, group);
                 Some(group)
             }
-            None => last_group.get(row.number.as_str()).copied(),
+            None => last_group.get(&*row.number).copied(),
         };
+
+        // Consecutive rows mostly repeat the pair; the maps need it once.
+        let pair = group.map(|g| (g, row.assigned_to.as_deref()));
+        if pair.is_none() || pair == previous {
+            continue;
+        }
+        previous = pair;
         if let Some(group) = group {
             let entry = members.entry(group).or_default();
             if let Some(analyst) = row.assigned_to.as_deref() {

@@ -6,7 +6,7 @@
 //! ([`ImportRow`]), and reports rows it cannot read with their line number ([`Unreadable`]),
 //! never panicking on bad input.
 //!
-//! [`replay`] then turns each incident's rows into the core's commands (open, assign, start,
+//! [`replay()`] then turns each incident's rows into the core's commands (open, assign, start,
 //! hold with a reason, resolve with a code, close, reopen, impact/urgency changes), decided
 //! under the instance's priority matrix and the core's lifecycle, and writes the incidents with
 //! their audit trail to any [`incident_core::Repository`]. The [`ReplayReport`] counts what
@@ -43,7 +43,7 @@ pub use error::Error;
 pub use reader::ExportReader;
 pub use replay::{Export, ReplayOptions, replay};
 pub use report::{Anomaly, GroupReport, PriorityMismatch, ReopenMismatch, ReplayReport};
-pub use row::{ImportRow, Unreadable, UnreadableReason};
+pub use row::{ImportRow, Text, Unreadable, UnreadableReason};
 pub use value::{ExportHoldReason, ExportState};
 
 /// How an import treats what it cannot take as it is.

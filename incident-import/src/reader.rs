@@ -12,7 +12,7 @@ use std::path::Path;
 use flate2::bufread::MultiGzDecoder;
 
 use crate::Error;
-use crate::row::{Columns, ImportRow, Unreadable, UnreadableReason};
+use crate::row::{Columns, ImportRow, RecentValues, Unreadable, UnreadableReason};
 
 /// The two bytes every gzip stream starts with.
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
@@ -47,7 +47,7 @@ pub fn decompressed<'a, R: Read + Send + 'a>(source: R) -> io::Result<Box<dyn Re
 ///            INC1,New,29/2/2016 01:23\n\
 ///            INC1,-100,29/2/2016 01:30\n";
 /// let mut rows = ExportReader::from_reader(csv.as_bytes())?;
-/// assert_eq!(rows.next().unwrap()?.number, "INC1");
+/// assert_eq!(&*rows.next().unwrap()?.number, "INC1");
 /// assert!(matches!(rows.next(), Some(Err(Error::Unreadable(u))) if u.line == 3));
 /// assert!(rows.next().is_none());
 /// # Ok::<(), Error>(())
@@ -56,6 +56,7 @@ pub struct ExportReader<'a> {
     csv: csv::Reader<Box<dyn Read + Send + 'a>>,
     columns: Columns,
     record: csv::ByteRecord,
+    recent: RecentValues,
     done: bool,
 }
 
@@ -109,6 +110,7 @@ impl<'a> ExportReader<'a> {
             csv,
             columns,
             record: csv::ByteRecord::new(),
+            recent: RecentValues::default(),
             done: false,
         })
     }
@@ -131,11 +133,8 @@ impl<'a> ExportReader<'a> {
         }
 
         let line = self.record.position().map_or(0, |p| p.line());
-        Some(
-            self.columns
-                .read(line, &self.record)
-                .map_err(Error::Unreadable),
-        )
+        let row = self.columns.read(line, &self.record, &mut self.recent);
+        Some(row.map_err(Error::Unreadable))
     }
 }
 
@@ -182,7 +181,8 @@ mod tests {
 
     use super::*;
 
-    const SAMPLE: &str = "number,incident_state,active,reopen_count,sys_updated_at,impact,priority\n\
+    const SAMPLE: &str = "number,incident_state,active,reopen_count,sys_updated_at,impact,\
+        priority\n\
         INC1,New,true,0,29/2/2016 01:23,2 - Medium,3 - Moderate\n\
         INC1,Awaiting Evidence,true,?,29/2/2016 02:23,?,3 - Moderate\n\
         INC1,-100,true,0,29/2/2016 03:23,2 - Medium,3 - Moderate\n\

@@ -197,7 +197,7 @@ fn rows_by_incident(rows: &[ImportRow]) -> Vec<Vec<&ImportRow>> {
     let mut slots: HashMap<&str, usize> = HashMap::new();
     let mut incidents: Vec<Vec<&ImportRow>> = Vec::new();
     for row in rows {
-        let slot = *slots.entry(row.number.as_str()).or_insert_with(|| {
+        let slot = *slots.entry(&*row.number).or_insert_with(|| {
             incidents.push(Vec::new());
             incidents.len() - 1
         });
@@ -276,16 +276,17 @@ impl Replayer<'_> {
             row.urgency.unwrap_or(2),
         );
         report.caller = row.caller.as_deref().map(UserId::from);
-        report.category = row.category.clone();
-        report.subcategory = row.subcategory.clone();
-        report.configuration_item = row.configuration_item.clone();
+        report.category = row.category.as_deref().map(str::to_owned);
+        report.subcategory = row.subcategory.as_deref().map(str::to_owned);
+        report.configuration_item = row.configuration_item.as_deref().map(str::to_owned);
+        report.workgroup = row.assignment_group.as_deref().map(WorkgroupId::from);
         let command = Command::Open(report);
 
         let id = IncidentId::new(opened_at);
         match decide::open(
             self.config,
             id,
-            row.number.clone(),
+            row.number.to_string(),
             &actor,
             &command,
             opened_at,
@@ -304,7 +305,7 @@ impl Replayer<'_> {
             Err(error) => {
                 let anomaly = Anomaly {
                     line: row.line,
-                    number: row.number.clone(),
+                    number: row.number.to_string(),
                     kind: anomaly_kind(&command, &error),
                     detail: error.to_string(),
                 };
@@ -341,7 +342,7 @@ impl Replayer<'_> {
             Err(error) => {
                 let anomaly = Anomaly {
                     line: row.line,
-                    number: row.number.clone(),
+                    number: row.number.to_string(),
                     kind: anomaly_kind(&command, &error),
                     detail: error.to_string(),
                 };
@@ -375,7 +376,7 @@ impl Replayer<'_> {
                     let kind = format!("repair_failed/{}", anomaly_kind(&command, &error));
                     let detail = error.to_string();
                     track.last_anomaly = Some(format!("line {}: {kind}: {detail}", row.line));
-                    let number = row.number.clone();
+                    let number = row.number.to_string();
                     self.report.record_anomaly(Anomaly {
                         line: row.line,
                         number,
@@ -425,25 +426,32 @@ impl Replayer<'_> {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
-        let directory = &self.config.directory;
+        // Compare as text first: most rows change neither group nor analyst.
         let i = &track.incident;
-        let group = row.assignment_group.as_deref().map(WorkgroupId::from);
-        let target_group = group.clone().or_else(|| i.assignment_group.clone());
-        let assignee = row.assigned_to.as_deref().map(UserId::from).filter(|a| {
+        let row_group = row.assignment_group.as_deref();
+        let current_group = i.assignment_group.as_ref().map(WorkgroupId::as_str);
+        let row_analyst = row.assigned_to.as_deref();
+        let moves = row_group.is_some() && row_group != current_group;
+        let takes_up = row_group.is_some() && i.state == State::New;
+        let new_analyst =
+            row_analyst.is_some() && row_analyst != i.assignee.as_ref().map(UserId::as_str);
+        if !(moves || takes_up || new_analyst) {
+            return Ok(());
+        }
+
+        let directory = &self.config.directory;
+        let target_group = row_group.or(current_group).map(WorkgroupId::from);
+        let assignee = row_analyst.map(UserId::from).filter(|a| {
             target_group
                 .as_ref()
                 .is_some_and(|g| directory.is_member(g, a))
         });
-
-        let moves = group.is_some() && group != i.assignment_group;
-        let takes_up = group.is_some() && i.state == State::New;
-        let new_analyst = assignee.is_some() && assignee != i.assignee;
         let command = if moves || takes_up {
             Command::Assign {
-                workgroup: group,
+                workgroup: target_group,
                 assignee,
             }
-        } else if new_analyst {
+        } else if assignee.is_some() && assignee != i.assignee {
             Command::Assign {
                 workgroup: None,
                 assignee,
@@ -466,14 +474,15 @@ impl Replayer<'_> {
         use State::*;
         let current = track.incident.state;
         let resolve = Command::Resolve {
-            code: row.closed_code.clone().unwrap_or_default(),
+            code: row.closed_code.as_deref().unwrap_or_default().to_owned(),
             notes: RESOLUTION_NOTES.to_owned(),
         };
         let repaired_resolve = Command::Resolve {
             code: row
                 .closed_code
-                .clone()
-                .unwrap_or_else(|| MISSING_CODE.to_owned()),
+                .as_deref()
+                .unwrap_or(MISSING_CODE)
+                .to_owned(),
             notes: RESOLUTION_NOTES.to_owned(),
         };
         let reopen = Command::Reopen {
@@ -535,7 +544,7 @@ impl Replayer<'_> {
                 let kind = format!("export/{}->{}", current, export_state_name(wanted));
                 let anomaly = Anomaly {
                     line: row.line,
-                    number: row.number.clone(),
+                    number: row.number.to_string(),
                     detail: format!("no command takes an incident from {current} to {wanted:?}"),
                     kind,
                 };
@@ -595,7 +604,7 @@ impl Replayer<'_> {
             let detail = "a canceled incident cannot be put on hold".to_owned();
             let anomaly = Anomaly {
                 line: row.line,
-                number: row.number.clone(),
+                number: row.number.to_string(),
                 kind,
                 detail,
             };
@@ -621,7 +630,7 @@ impl Replayer<'_> {
         if let Some(recorded) = row.priority.filter(|p| *p != i.priority) {
             self.report.record_priority_mismatch(PriorityMismatch {
                 line: row.line,
-                number: row.number.clone(),
+                number: row.number.to_string(),
                 impact: i.impact,
                 urgency: i.urgency,
                 recorded,
@@ -636,7 +645,7 @@ impl Replayer<'_> {
                 "the export's count changed on a row without a reopen transition".to_owned()
             });
             self.report.record_reopen_mismatch(ReopenMismatch {
-                number: row.number.clone(),
+                number: row.number.to_string(),
                 line: row.line,
                 recorded,
                 replayed: i.reopen_count,

@@ -1,9 +1,16 @@
 //! One export row, typed: the incident's state after one update.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::value::{ExportState, parse_bool, parse_level, parse_timestamp, present};
+
+/// Shared text of a row. Consecutive rows of an incident repeat most values (caller,
+/// category, final resolution, ...), so the reader shares one allocation between them: reading
+/// allocates only for values that change, and an export held in memory stays small.
+pub type Text = Arc<str>;
 
 /// The state of one incident after one update, as one export row records it.
 ///
@@ -16,7 +23,7 @@ pub struct ImportRow {
     /// Line of the export where this row starts (the header is line 1).
     pub line: u64,
     /// The incident's human number, such as `INC0000045`.
-    pub number: String,
+    pub number: Text,
     /// The state after the update.
     pub state: ExportState,
     /// ServiceNow's `active` flag (false once closed).
@@ -30,27 +37,27 @@ pub struct ImportRow {
     /// Whether the SLA was met so far.
     pub made_sla: Option<bool>,
     /// The person the incident is for.
-    pub caller: Option<String>,
+    pub caller: Option<Text>,
     /// The person who logged it.
-    pub opened_by: Option<String>,
+    pub opened_by: Option<Text>,
     /// When it was logged.
     pub opened_at: Option<DateTime<Utc>>,
     /// Who made this update.
-    pub updated_by: Option<String>,
+    pub updated_by: Option<Text>,
     /// When this update was made: the replay's clock for this row.
     pub updated_at: DateTime<Utc>,
     /// How the incident reached the desk (`Phone`, `Email`, `Self service`, ...).
-    pub contact_type: Option<String>,
+    pub contact_type: Option<Text>,
     /// Where the caller is.
-    pub location: Option<String>,
+    pub location: Option<Text>,
     /// Category.
-    pub category: Option<String>,
+    pub category: Option<Text>,
     /// Subcategory.
-    pub subcategory: Option<String>,
+    pub subcategory: Option<Text>,
     /// The instance's custom symptom field.
-    pub symptom: Option<String>,
+    pub symptom: Option<Text>,
     /// Affected configuration item.
-    pub configuration_item: Option<String>,
+    pub configuration_item: Option<Text>,
     /// Impact rank (1 is highest).
     pub impact: Option<u8>,
     /// Urgency rank (1 is highest).
@@ -58,21 +65,21 @@ pub struct ImportRow {
     /// Priority rank the instance recorded (1 is highest).
     pub priority: Option<u8>,
     /// Assignment group (workgroup) after the update.
-    pub assignment_group: Option<String>,
+    pub assignment_group: Option<Text>,
     /// Assigned analyst after the update.
-    pub assigned_to: Option<String>,
+    pub assigned_to: Option<Text>,
     /// Related problem record.
-    pub problem_id: Option<String>,
+    pub problem_id: Option<Text>,
     /// Related change (request for change).
-    pub rfc: Option<String>,
+    pub rfc: Option<Text>,
     /// Vendor involved.
-    pub vendor: Option<String>,
+    pub vendor: Option<Text>,
     /// Change that caused the incident.
-    pub caused_by: Option<String>,
+    pub caused_by: Option<Text>,
     /// Final resolution code (`code 6`, ...).
-    pub closed_code: Option<String>,
+    pub closed_code: Option<Text>,
     /// Who resolved it in the end.
-    pub resolved_by: Option<String>,
+    pub resolved_by: Option<Text>,
     /// When it was last resolved.
     pub resolved_at: Option<DateTime<Utc>>,
     /// When it was closed.
@@ -295,6 +302,7 @@ impl Columns {
         &self,
         line: u64,
         fields: &csv::ByteRecord,
+        recent: &mut RecentValues,
     ) -> Result<ImportRow, Unreadable> {
         let fail = |reason| Unreadable { line, reason };
         if fields.len() != self.width {
@@ -303,12 +311,14 @@ impl Columns {
                 found: fields.len(),
             }));
         }
-        let fields = Fields {
+        let mut fields = Fields {
             columns: self,
             fields,
+            recent,
         };
 
-        let number = fields.required(Column::Number).map_err(fail)?.to_owned();
+        let number = fields.required(Column::Number).map_err(fail)?;
+        let number = fields.shared(Column::Number, number);
         let state_text = fields.required(Column::State).map_err(fail)?;
         let state = ExportState::parse(state_text)
             .ok_or_else(|| fail(bad_value(Column::State, state_text, "a ServiceNow state")))?;
@@ -357,13 +367,20 @@ impl Columns {
     }
 }
 
-/// A record seen through the header's column positions.
-struct Fields<'c, 'r> {
-    columns: &'c Columns,
-    fields: &'r csv::ByteRecord,
+/// The last value read in each column, shared with the next row when it repeats.
+#[derive(Debug, Default)]
+pub(crate) struct RecentValues {
+    values: [Option<Text>; Column::ALL.len()],
 }
 
-impl<'r> Fields<'_, 'r> {
+/// A record seen through the header's column positions.
+struct Fields<'c, 'r, 'v> {
+    columns: &'c Columns,
+    fields: &'r csv::ByteRecord,
+    recent: &'v mut RecentValues,
+}
+
+impl<'r> Fields<'_, 'r, '_> {
     /// The field's text, `None` when the column is absent or the value missing.
     fn raw(&self, column: Column) -> Result<Option<&'r str>, UnreadableReason> {
         let Some(bytes) = self
@@ -385,8 +402,21 @@ impl<'r> Fields<'_, 'r> {
         })
     }
 
-    fn text(&self, column: Column) -> Result<Option<String>, UnreadableReason> {
-        Ok(self.raw(column)?.map(str::to_owned))
+    fn text(&mut self, column: Column) -> Result<Option<Text>, UnreadableReason> {
+        Ok(self.raw(column)?.map(|text| self.shared(column, text)))
+    }
+
+    /// The text as shared value: the previous row's allocation when the value repeats.
+    fn shared(&mut self, column: Column, text: &str) -> Text {
+        let slot = &mut self.recent.values[column as usize];
+        match slot {
+            Some(recent) if **recent == *text => Arc::clone(recent),
+            _ => {
+                let value: Text = Arc::from(text);
+                *slot = Some(Arc::clone(&value));
+                value
+            }
+        }
     }
 
     fn typed<T>(

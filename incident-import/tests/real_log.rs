@@ -4,7 +4,12 @@
 
 use std::path::PathBuf;
 
-use incident_import::{Error, ExportReader, ExportState, UnreadableReason};
+use incident_core::{InMemoryRepository, Repository};
+use incident_import::instance::{learn_priority_matrix, uci_instance_matrix};
+use incident_import::{
+    Error, Export, ExportHoldReason, ExportReader, ExportState, Mode, ReplayOptions,
+    UnreadableReason, replay,
+};
 
 /// The real log, or `None` (after saying so) when this checkout has no data beside it.
 fn real_log() -> Option<PathBuf> {
@@ -29,8 +34,8 @@ fn every_row_of_the_real_log_reads_except_the_minus_100_states() {
         match item {
             Ok(row) => {
                 rows += 1;
-                if matches!(row.state, ExportState::OnHold(incident_import::ExportHoldReason::Other(ref r)) if r == "Awaiting Evidence")
-                {
+                let evidence = ExportHoldReason::Other("Awaiting Evidence".into());
+                if row.state == ExportState::OnHold(evidence) {
                     awaiting_evidence += 1;
                 }
             }
@@ -56,20 +61,68 @@ fn every_row_of_the_real_log_reads_except_the_minus_100_states() {
 fn the_real_log_replays_with_priority_and_reopen_agreement() {
     let Some(path) = real_log() else { return };
 
-    let export = incident_import::Export::open(&path, incident_import::Mode::Lenient).unwrap();
-    let store = incident_core::InMemoryRepository::new();
-    let options = incident_import::ReplayOptions {
-        priority_matrix: Some(incident_import::instance::uci_instance_matrix()),
+    let export = Export::open(&path, Mode::Lenient).unwrap();
+    let learned = learn_priority_matrix(&export.rows).unwrap();
+    assert_eq!(learned.matrix, uci_instance_matrix());
+    assert!(learned.conflicts.is_empty(), "{:?}", learned.conflicts);
+
+    let store = InMemoryRepository::new();
+    let options = ReplayOptions {
+        priority_matrix: Some(uci_instance_matrix()),
         ..Default::default()
     };
-    let report = incident_import::replay(&export, &store, &options).unwrap();
+    let report = replay(&export, &store, &options).unwrap();
     eprintln!("{report}");
-    for m in &report.reopen_mismatch_details {
-        eprintln!("{m:?}");
-    }
-    for a in report.anomaly_details.iter().take(40) {
-        eprintln!("{a}");
-    }
-    assert_eq!(report.incidents, 24_918);
-    assert_eq!(report.priority_mismatches, 0);
+
+    assert_eq!(
+        (report.incidents, report.rows, report.rows_unreadable),
+        (24_918, 141_707, 5)
+    );
+    assert_eq!(
+        report.priority_mismatches, 0,
+        "{:?}",
+        report.priority_mismatch_details
+    );
+    assert_eq!(
+        report.reopen_count_mismatches, 0,
+        "{:?}",
+        report.reopen_mismatch_details
+    );
+    assert_eq!(store.len(), 24_918);
+
+    // The log reopens 12 closed incidents, which the default lifecycle refuses.
+    assert_eq!(report.anomalies.get("reopen/reopen_window"), Some(&12));
+    assert!(
+        report
+            .anomaly_details
+            .iter()
+            .all(|a| a.line > 1 && a.number.starts_with("INC"))
+    );
+
+    let reopened = store
+        .load_by_number("INC0000519")
+        .unwrap()
+        .expect("replayed");
+    let events = store.events(reopened.id).unwrap();
+    assert_eq!(incident_core::Incident::replay(&events).unwrap(), reopened);
+}
+
+#[test]
+fn a_strict_replay_of_the_real_log_stops_at_its_first_unreadable_row() {
+    let Some(path) = real_log() else { return };
+
+    let export = Export::open(&path, Mode::Lenient).unwrap();
+    let strict = ReplayOptions {
+        mode: Mode::Strict,
+        ..ReplayOptions::default()
+    };
+    let error = replay(&export, &InMemoryRepository::new(), &strict).unwrap_err();
+    assert!(matches!(error, Error::Unreadable(u) if u.line == 115_643));
+
+    let readable = Export {
+        rows: export.rows,
+        unreadable: Vec::new(),
+    };
+    let error = replay(&readable, &InMemoryRepository::new(), &strict).unwrap_err();
+    assert!(matches!(&error, Error::Refused(a) if a.line > 1), "{error}");
 }
