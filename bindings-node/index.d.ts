@@ -17,7 +17,7 @@ export declare class Calendar {
    * # Errors
    * `ERR_VALIDATION` naming the first broken rule.
    */
-  constructor(spec: CalendarSpecInput)
+  constructor(spec: CalendarSpec)
   /**
    * The round-the-clock calendar in a zone: every second is working time.
    *
@@ -327,7 +327,7 @@ export interface BatchResult {
  *
  * Give either `versions`, or the first version's `week` / `holidays` / `overrides` directly.
  */
-export interface CalendarSpecInput {
+export interface CalendarSpec {
   /** A label. */
   name?: string
   /** IANA zone name such as `"Europe/Paris"`. */
@@ -801,7 +801,7 @@ export interface RoutingRule {
 /** Calendars, definitions and zones: what the SLA clocks are computed with. */
 export interface SlaConfig {
   /** Calendars by name. */
-  calendars: Record<string, CalendarSpecInput>
+  calendars: Record<string, CalendarSpec>
   /** Definitions, in matching order. */
   definitions: Array<SlaDefinition>
   /** IANA zone of callers, for `timeZone: 'caller'`. */

@@ -77,7 +77,7 @@ pub struct CalendarVersion {
 /// A business calendar: windows in the wall time of an IANA zone, holidays, overrides.
 ///
 /// Give either `versions`, or the first version's `week` / `holidays` / `overrides` directly.
-#[napi(object)]
+#[napi(object, js_name = "CalendarSpec")]
 #[derive(Debug, Clone)]
 pub struct CalendarSpecInput {
     /// A label.
