@@ -264,10 +264,8 @@ impl PyDesk {
 
 fn open_store(location: &str) -> Result<Store, incident_core::Error> {
     if location.starts_with("postgres://") || location.starts_with("postgresql://") {
-        // TODO(#5): wrap incident-store-postgres once its crate has a public constructor.
-        return Err(incident_core::Error::Unavailable {
-            message: "the PostgreSQL store is not available in this build".into(),
-        });
+        let store = incident_store_postgres::PostgresRepository::open(location)?;
+        return Ok(std::sync::Arc::new(store));
     }
     let store = incident_store_sqlite::SqliteRepository::open(location)?;
     Ok(std::sync::Arc::new(store))

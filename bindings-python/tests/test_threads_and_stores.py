@@ -145,3 +145,18 @@ def test_real_export_if_present() -> None:
         pytest.skip(f"skipped: {path} not found")
     report = replay_export(path)
     assert report.incidents > 20_000 and report.rows > 100_000
+
+
+def test_postgres_store_when_a_server_is_given() -> None:
+    import os
+    import uuid
+
+    url = os.environ.get("INCIDENT_PG_URL")
+    if not url:
+        pytest.skip("skipped: INCIDENT_PG_URL not set (see .ci/postgres.sh)")
+    desk = Desk.open(url, config=config())
+    title = f"pg {uuid.uuid4()}"
+    incident = desk.open(CALLER, title, impact=2, urgency=2, now=T0)
+    desk.start_work(ANALYST, incident, now=T0 + dt.timedelta(minutes=1))
+    again = Desk.connect(url, config=config()).incident(incident.id)
+    assert (again.short_description, again.state) == (title, State.IN_PROGRESS)
