@@ -160,3 +160,36 @@ def test_postgres_store_when_a_server_is_given() -> None:
     desk.start_work(ANALYST, incident, now=T0 + dt.timedelta(minutes=1))
     again = Desk.connect(url, config=config()).incident(incident.id)
     assert (again.short_description, again.state) == (title, State.IN_PROGRESS)
+
+
+def test_native_work_releases_the_gil() -> None:
+    import sys
+
+    import workload
+
+    opening, steps = workload.script()
+    rows = workload.rows(20_000)
+    engine = workload.sla_engine()
+    desk = workload.desk()
+    started = threading.Event()
+
+    def batch() -> None:
+        started.set()
+        desk.run_script(opening, steps, rows, sla=engine, keep=False)
+
+    # With a long switch interval the worker keeps the GIL until it gives it up itself, so
+    # this thread can only run while the worker is inside the native call if the call
+    # released the GIL; had it held it, this thread would first run after the worker ended.
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(0.5)
+    try:
+        worker = threading.Thread(target=batch)
+        worker.start()
+        started.wait()
+        spins = 0
+        while worker.is_alive():
+            spins += 1
+        worker.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert spins > 100

@@ -297,17 +297,41 @@ class Desk:
         )
 
     def _act(
-        self, actor: Actor, incident: IncidentRef, command: Command, **options: Any
+        self,
+        actor: Actor,
+        incident: IncidentRef,
+        command: Command,
+        now: Optional[_dt.datetime],
+        idempotency_key: Optional[str],
+        expected_version: Optional[int],
     ) -> Incident:
-        return self.execute(actor, incident, command, **options)
+        return self.execute(
+            actor,
+            incident,
+            command,
+            now=now,
+            idempotency_key=idempotency_key,
+            expected_version=expected_version,
+        )
 
-    def comment(self, actor: Actor, incident: IncidentRef, text: str, **options: Any) -> Incident:
+    def comment(
+        self,
+        actor: Actor,
+        incident: IncidentRef,
+        text: str,
+        *,
+        now: Optional[_dt.datetime] = None,
+        idempotency_key: Optional[str] = None,
+        expected_version: Optional[int] = None,
+    ) -> Incident:
         """Adds to the conversation (the caller's comment resumes an incident awaiting them).
 
         Every command method takes the keyword options ``now``, ``idempotency_key`` and
         ``expected_version`` of :meth:`execute`.
         """
-        return self._act(actor, incident, Command.comment(text), **options)
+        return self._act(
+            actor, incident, Command.comment(text), now, idempotency_key, expected_version
+        )
 
     def update_details(
         self,
@@ -320,14 +344,18 @@ class Desk:
         subcategory: Optional[str] = None,
         service: Optional[str] = None,
         configuration_item: Optional[str] = None,
-        **options: Any,
+        now: Optional[_dt.datetime] = None,
+        idempotency_key: Optional[str] = None,
+        expected_version: Optional[int] = None,
     ) -> Incident:
         """Edits descriptive fields; ``None`` leaves a field as it is."""
         command = Command.update_details(
             short_description=short_description, description=description, category=category,
             subcategory=subcategory, service=service, configuration_item=configuration_item,
         )
-        return self._act(actor, incident, command, **options)
+        return self._act(
+            actor, incident, command, now, idempotency_key, expected_version
+        )
 
     def set_impact_urgency(
         self,
@@ -336,23 +364,46 @@ class Desk:
         *,
         impact: Optional[int] = None,
         urgency: Optional[int] = None,
-        **options: Any,
+        now: Optional[_dt.datetime] = None,
+        idempotency_key: Optional[str] = None,
+        expected_version: Optional[int] = None,
     ) -> Incident:
         """Changes impact and/or urgency; the priority follows unless overridden."""
         command = Command.set_impact_urgency(impact=impact, urgency=urgency)
-        return self._act(actor, incident, command, **options)
+        return self._act(
+            actor, incident, command, now, idempotency_key, expected_version
+        )
 
     def override_priority(
-        self, actor: Actor, incident: IncidentRef, priority: Optional[int], **options: Any
+        self,
+        actor: Actor,
+        incident: IncidentRef,
+        priority: Optional[int],
+        *,
+        now: Optional[_dt.datetime] = None,
+        idempotency_key: Optional[str] = None,
+        expected_version: Optional[int] = None,
     ) -> Incident:
         """Fixes the priority by hand (``None`` returns to the derived priority)."""
-        return self._act(actor, incident, Command.override_priority(priority), **options)
+        return self._act(
+            actor, incident, Command.override_priority(priority),
+            now, idempotency_key, expected_version
+        )
 
     def set_major(
-        self, actor: Actor, incident: IncidentRef, major: bool = True, **options: Any
+        self,
+        actor: Actor,
+        incident: IncidentRef,
+        major: bool = True,
+        *,
+        now: Optional[_dt.datetime] = None,
+        idempotency_key: Optional[str] = None,
+        expected_version: Optional[int] = None,
     ) -> Incident:
         """Sets or clears the major-incident flag (managers only, by default)."""
-        return self._act(actor, incident, Command.set_major(major), **options)
+        return self._act(
+            actor, incident, Command.set_major(major), now, idempotency_key, expected_version
+        )
 
     def assign(
         self,
@@ -361,37 +412,91 @@ class Desk:
         *,
         workgroup: Optional[str] = None,
         assignee: Optional[str] = None,
-        **options: Any,
+        now: Optional[_dt.datetime] = None,
+        idempotency_key: Optional[str] = None,
+        expected_version: Optional[int] = None,
     ) -> Incident:
         """Assigns to a workgroup and/or analyst; another workgroup is a reassignment."""
         command = Command.assign(workgroup=workgroup, assignee=assignee)
-        return self._act(actor, incident, command, **options)
+        return self._act(
+            actor, incident, command, now, idempotency_key, expected_version
+        )
 
     def route(
-        self, actor: Actor, incident: IncidentRef, *, skill: Optional[str] = None, **options: Any
+        self,
+        actor: Actor,
+        incident: IncidentRef,
+        *,
+        skill: Optional[str] = None,
+        now: Optional[_dt.datetime] = None,
+        idempotency_key: Optional[str] = None,
+        expected_version: Optional[int] = None,
     ) -> Incident:
         """Sends the incident where the routing rules say."""
-        return self._act(actor, incident, Command.route(skill=skill), **options)
+        return self._act(
+            actor, incident, Command.route(skill=skill), now, idempotency_key, expected_version
+        )
 
-    def start_work(self, actor: Actor, incident: IncidentRef, **options: Any) -> Incident:
+    def start_work(
+        self,
+        actor: Actor,
+        incident: IncidentRef,
+        *,
+        now: Optional[_dt.datetime] = None,
+        idempotency_key: Optional[str] = None,
+        expected_version: Optional[int] = None,
+    ) -> Incident:
         """Starts work (In Progress); an analyst of the group takes an unassigned incident."""
-        return self._act(actor, incident, Command.start_work(), **options)
+        return self._act(
+            actor, incident, Command.start_work(), now, idempotency_key, expected_version
+        )
 
     def hold(
-        self, actor: Actor, incident: IncidentRef, reason: Union[HoldReason, str], **options: Any
+        self,
+        actor: Actor,
+        incident: IncidentRef,
+        reason: Union[HoldReason,
+        str],
+        *,
+        now: Optional[_dt.datetime] = None,
+        idempotency_key: Optional[str] = None,
+        expected_version: Optional[int] = None,
     ) -> Incident:
         """Puts the incident on hold with a reason."""
-        return self._act(actor, incident, Command.hold(reason), **options)
+        return self._act(
+            actor, incident, Command.hold(reason), now, idempotency_key, expected_version
+        )
 
-    def resume(self, actor: Actor, incident: IncidentRef, **options: Any) -> Incident:
+    def resume(
+        self,
+        actor: Actor,
+        incident: IncidentRef,
+        *,
+        now: Optional[_dt.datetime] = None,
+        idempotency_key: Optional[str] = None,
+        expected_version: Optional[int] = None,
+    ) -> Incident:
         """Takes the incident off hold."""
-        return self._act(actor, incident, Command.resume(), **options)
+        return self._act(
+            actor, incident, Command.resume(), now, idempotency_key, expected_version
+        )
 
     def resolve(
-        self, actor: Actor, incident: IncidentRef, *, code: str, notes: str, **options: Any
+        self,
+        actor: Actor,
+        incident: IncidentRef,
+        *,
+        code: str,
+        notes: str,
+        now: Optional[_dt.datetime] = None,
+        idempotency_key: Optional[str] = None,
+        expected_version: Optional[int] = None,
     ) -> Incident:
         """Records the fix (Resolved); auto-close is armed by policy."""
-        return self._act(actor, incident, Command.resolve(code=code, notes=notes), **options)
+        return self._act(
+            actor, incident, Command.resolve(code=code, notes=notes),
+            now, idempotency_key, expected_version
+        )
 
     def confirm(
         self,
@@ -399,10 +504,15 @@ class Desk:
         incident: IncidentRef,
         *,
         feedback: Optional[Feedback] = None,
-        **options: Any,
+        now: Optional[_dt.datetime] = None,
+        idempotency_key: Optional[str] = None,
+        expected_version: Optional[int] = None,
     ) -> Incident:
         """The caller confirms the fix, which closes the incident."""
-        return self._act(actor, incident, Command.confirm(feedback=feedback), **options)
+        return self._act(
+            actor, incident, Command.confirm(feedback=feedback),
+            now, idempotency_key, expected_version
+        )
 
     def give_feedback(
         self,
@@ -411,23 +521,59 @@ class Desk:
         rating: int,
         *,
         comment: Optional[str] = None,
-        **options: Any,
+        now: Optional[_dt.datetime] = None,
+        idempotency_key: Optional[str] = None,
+        expected_version: Optional[int] = None,
     ) -> Incident:
         """The caller rates the service (1..5)."""
         command = Command.give_feedback(rating, comment=comment)
-        return self._act(actor, incident, command, **options)
+        return self._act(
+            actor, incident, command, now, idempotency_key, expected_version
+        )
 
-    def reopen(self, actor: Actor, incident: IncidentRef, reason: str, **options: Any) -> Incident:
+    def reopen(
+        self,
+        actor: Actor,
+        incident: IncidentRef,
+        reason: str,
+        *,
+        now: Optional[_dt.datetime] = None,
+        idempotency_key: Optional[str] = None,
+        expected_version: Optional[int] = None,
+    ) -> Incident:
         """Reopens a resolved (or, inside the policy window, closed) incident."""
-        return self._act(actor, incident, Command.reopen(reason), **options)
+        return self._act(
+            actor, incident, Command.reopen(reason), now, idempotency_key, expected_version
+        )
 
-    def auto_close(self, actor: Actor, incident: IncidentRef, **options: Any) -> Incident:
+    def auto_close(
+        self,
+        actor: Actor,
+        incident: IncidentRef,
+        *,
+        now: Optional[_dt.datetime] = None,
+        idempotency_key: Optional[str] = None,
+        expected_version: Optional[int] = None,
+    ) -> Incident:
         """Closes a resolved incident whose auto-close time has come."""
-        return self._act(actor, incident, Command.auto_close(), **options)
+        return self._act(
+            actor, incident, Command.auto_close(), now, idempotency_key, expected_version
+        )
 
-    def cancel(self, actor: Actor, incident: IncidentRef, reason: str, **options: Any) -> Incident:
+    def cancel(
+        self,
+        actor: Actor,
+        incident: IncidentRef,
+        reason: str,
+        *,
+        now: Optional[_dt.datetime] = None,
+        idempotency_key: Optional[str] = None,
+        expected_version: Optional[int] = None,
+    ) -> Incident:
         """Withdraws an open incident; open work orders are cancelled too."""
-        return self._act(actor, incident, Command.cancel(reason), **options)
+        return self._act(
+            actor, incident, Command.cancel(reason), now, idempotency_key, expected_version
+        )
 
     def create_work_order(
         self,
@@ -435,10 +581,16 @@ class Desk:
         incident: IncidentRef,
         title: str,
         tasks: Iterable[NewTask],
-        **options: Any,
+        *,
+        now: Optional[_dt.datetime] = None,
+        idempotency_key: Optional[str] = None,
+        expected_version: Optional[int] = None,
     ) -> Incident:
         """Creates a work order with tasks for work-order workgroups."""
-        return self._act(actor, incident, Command.create_work_order(title, tasks), **options)
+        return self._act(
+            actor, incident, Command.create_work_order(title, tasks),
+            now, idempotency_key, expected_version
+        )
 
     def update_task(
         self,
@@ -447,20 +599,36 @@ class Desk:
         work_order: int,
         task: int,
         *,
-        state: Union[WorkState, str, None] = None,
+        state: Union[WorkState,
+        str,
+        None] = None,
         assignee: Optional[str] = None,
-        **options: Any,
+        now: Optional[_dt.datetime] = None,
+        idempotency_key: Optional[str] = None,
+        expected_version: Optional[int] = None,
     ) -> Incident:
         """Moves a work-order task forward and/or chooses its analyst."""
         command = Command.update_task(work_order, task, state=state, assignee=assignee)
-        return self._act(actor, incident, command, **options)
+        return self._act(
+            actor, incident, command, now, idempotency_key, expected_version
+        )
 
     def cancel_work_order(
-        self, actor: Actor, incident: IncidentRef, work_order: int, reason: str, **options: Any
+        self,
+        actor: Actor,
+        incident: IncidentRef,
+        work_order: int,
+        reason: str,
+        *,
+        now: Optional[_dt.datetime] = None,
+        idempotency_key: Optional[str] = None,
+        expected_version: Optional[int] = None,
     ) -> Incident:
         """Cancels a work order and its unfinished tasks."""
         command = Command.cancel_work_order(work_order, reason)
-        return self._act(actor, incident, command, **options)
+        return self._act(
+            actor, incident, command, now, idempotency_key, expected_version
+        )
 
     # -- queries --------------------------------------------------------------------------
 
