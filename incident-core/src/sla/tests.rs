@@ -342,3 +342,35 @@ fn definitions_round_trip_through_json_and_bad_ones_are_refused() {
         .insert("x".into(), "Nowhere/Land".into());
     assert_eq!(SlaEngine::new(bad).unwrap_err().code(), "ERR_VALIDATION");
 }
+
+#[test]
+fn an_ola_can_follow_its_workgroups_zone() {
+    let days = [Mon, Tue, Wed, Thu, Fri];
+    let office = Calendar::weekly("UTC", &days, &["09:00-17:00"]).unwrap();
+    let mut ola =
+        SlaDefinition::new("net", ClockKind::Resolution, 3600, "cal").for_workgroup("net");
+    ola.time_zone = TimeZoneSource::Workgroup;
+    let mut config = SlaConfig::default();
+    config.calendars.insert("cal".into(), office);
+    config.definitions = vec![ola];
+    config
+        .workgroup_time_zones
+        .insert("net".into(), "America/New_York".into());
+    let engine = SlaEngine::new(config).unwrap();
+
+    // Monday 2026-03-02 13:00Z is 08:00 in New York: the day there starts at 14:00Z.
+    let net = Command::Assign {
+        workgroup: Some("net".into()),
+        assignee: None,
+    };
+    let run = Run::open(groups(&["desk", "net"]), 3, 3, "2026-03-02T12:00:00Z")
+        .with(net, "2026-03-02T13:00:00Z");
+    let clocks = engine.replay(&run.events).unwrap();
+    let status = engine.status(&clocks, at("2026-03-02T13:30:00Z")).unwrap();
+    assert_eq!(status[0].due_at, Some(at("2026-03-02T15:00:00Z")));
+    assert_eq!(status[0].calendar, "cal (America/New_York)");
+    assert_eq!(
+        (status[0].stage, status[0].elapsed_seconds),
+        (ClockStage::Running, 0)
+    );
+}
