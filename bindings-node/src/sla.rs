@@ -216,8 +216,7 @@ impl Calendar {
     #[napi]
     pub fn add_business_seconds(&self, env: Env, from: Date, seconds: i64) -> napi::Result<Date> {
         run(&env, || {
-            let delta = chrono::TimeDelta::seconds(seconds);
-            Ok(Date(self.inner.add_business(from.0, delta)?))
+            Ok(Date(self.inner.add_business(from.0, seconds_of(seconds)?)?))
         })
     }
 
@@ -228,8 +227,7 @@ impl Calendar {
     #[napi]
     pub fn sub_business_seconds(&self, env: Env, to: Date, seconds: i64) -> napi::Result<Date> {
         run(&env, || {
-            let delta = chrono::TimeDelta::seconds(seconds);
-            Ok(Date(self.inner.sub_business(to.0, delta)?))
+            Ok(Date(self.inner.sub_business(to.0, seconds_of(seconds)?)?))
         })
     }
 
@@ -250,6 +248,12 @@ impl Calendar {
     pub fn next_working(&self, env: Env, at: Date) -> napi::Result<Date> {
         run(&env, || Ok(Date(self.inner.next_working(at.0)?)))
     }
+}
+
+/// A duration in whole seconds, refused when chrono cannot represent it.
+fn seconds_of(seconds: i64) -> Fallible<chrono::TimeDelta> {
+    chrono::TimeDelta::try_seconds(seconds)
+        .ok_or_else(|| invalid("seconds", format!("{seconds} s is out of range")))
 }
 
 /// What a clock measures.
