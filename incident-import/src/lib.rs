@@ -41,7 +41,7 @@ pub mod value;
 
 pub use error::Error;
 pub use reader::ExportReader;
-pub use replay::{Export, ReplayOptions, replay};
+pub use replay::{Export, ReplayOptions, replay, replay_file};
 pub use report::{Anomaly, GroupReport, PriorityMismatch, ReopenMismatch, ReplayReport};
 pub use row::{ImportRow, Text, Unreadable, UnreadableReason};
 pub use value::{ExportHoldReason, ExportState};

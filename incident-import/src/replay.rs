@@ -111,7 +111,8 @@ impl Export {
 /// # Errors
 ///
 /// [`Error::Store`] when the repository fails; in strict mode, [`Error::Unreadable`] for the
-/// first unreadable row and [`Error::Refused`] for the first transition the lifecycle refuses.
+/// first unreadable row and [`Error::Refused`] for the first transition the lifecycle refuses
+/// (incidents replayed before that one are already saved).
 pub fn replay<R: Repository + ?Sized>(
     export: &Export,
     repository: &R,
@@ -169,6 +170,20 @@ pub fn replay<R: Repository + ?Sized>(
     let mut report = replayer.report;
     report.groups = groups.finish();
     Ok(report)
+}
+
+/// Reads an export file (gzip or plain CSV) and replays it: [`Export::open`] then [`replay`].
+///
+/// # Errors
+///
+/// As [`Export::open`] and [`replay`].
+pub fn replay_file<R: Repository + ?Sized>(
+    path: impl AsRef<Path>,
+    repository: &R,
+    options: &ReplayOptions,
+) -> Result<ReplayReport, Error> {
+    let export = Export::open(path, options.mode)?;
+    replay(&export, repository, options)
 }
 
 /// The configuration the replay decides against: the core's default lifecycle and
@@ -234,6 +249,7 @@ impl Replayer<'_> {
         };
         self.report.incidents += 1;
 
+        let mut actor: Option<Actor> = None;
         for row in rows {
             self.report.rows += 1;
             let now = if row.updated_at < track.incident.updated_at {
@@ -242,15 +258,23 @@ impl Replayer<'_> {
             } else {
                 row.updated_at
             };
-            let actor = row_actor(row);
+            if actor
+                .as_ref()
+                .is_none_or(|a| Some(a.id.as_str()) != row.updated_by.as_deref())
+            {
+                actor = Some(row_actor(row));
+            }
+            let Some(actor) = actor.as_ref() else {
+                continue;
+            };
 
             // A reopen comes first: a finished incident takes no field or group changes.
             if !track.incident.state.is_open() && !row.state.is_resolved_or_later() {
-                self.state(&mut track, row, &actor, now)?;
+                self.state(&mut track, row, actor, now)?;
             }
-            self.fields(&mut track, row, &actor, now)?;
-            self.assignment(&mut track, row, &actor, now)?;
-            self.state(&mut track, row, &actor, now)?;
+            self.fields(&mut track, row, actor, now)?;
+            self.assignment(&mut track, row, actor, now)?;
+            self.state(&mut track, row, actor, now)?;
             self.check(&mut track, row);
         }
 
@@ -473,22 +497,6 @@ impl Replayer<'_> {
     ) -> Result<(), Error> {
         use State::*;
         let current = track.incident.state;
-        let resolve = Command::Resolve {
-            code: row.closed_code.as_deref().unwrap_or_default().to_owned(),
-            notes: RESOLUTION_NOTES.to_owned(),
-        };
-        let repaired_resolve = Command::Resolve {
-            code: row
-                .closed_code
-                .as_deref()
-                .unwrap_or(MISSING_CODE)
-                .to_owned(),
-            notes: RESOLUTION_NOTES.to_owned(),
-        };
-        let reopen = Command::Reopen {
-            reason: REOPEN_REASON.to_owned(),
-        };
-
         match (&row.state, current) {
             (ExportState::New, New | Assigned) => {}
             (ExportState::InProgress, InProgress) => {}
@@ -499,24 +507,19 @@ impl Replayer<'_> {
                 self.run(track, row, actor, Command::Resume, now)?;
             }
             (ExportState::InProgress, Resolved | Closed) => {
-                if self.reopen(track, row, actor, reopen, now)? {
+                if self.reopen(track, row, actor, now)? {
                     self.run(track, row, actor, Command::StartWork, now)?;
                 }
             }
             (ExportState::OnHold(reason), _) => {
                 let reason = hold_reason(reason);
-                self.hold(track, row, actor, reason, reopen, now)?;
+                self.hold(track, row, actor, reason, now)?;
             }
             (ExportState::Resolved, New | Assigned | InProgress | OnHold) => {
+                let resolve = resolve_command(row, None);
                 if !self.run(track, row, actor, resolve, now)? && !self.strict() {
-                    self.repair(
-                        track,
-                        row,
-                        actor,
-                        "resolve_without_code",
-                        vec![repaired_resolve],
-                        now,
-                    );
+                    let steps = vec![resolve_command(row, Some(MISSING_CODE))];
+                    self.repair(track, row, actor, "resolve_without_code", steps, now);
                 }
             }
             (ExportState::Resolved, Resolved) | (ExportState::Closed, Closed) => {}
@@ -528,7 +531,7 @@ impl Replayer<'_> {
                 let close = Command::Confirm { feedback: None };
                 if !self.run(track, row, actor, close, now)? && !self.strict() {
                     let confirm = Command::Confirm { feedback: None };
-                    let steps = vec![repaired_resolve, confirm];
+                    let steps = vec![resolve_command(row, Some(MISSING_CODE)), confirm];
                     self.repair(track, row, actor, "closed_without_resolution", steps, now);
                 }
             }
@@ -565,9 +568,11 @@ impl Replayer<'_> {
         track: &mut Track,
         row: &ImportRow,
         actor: &Actor,
-        reopen: Command,
         now: DateTime<Utc>,
     ) -> Result<bool, Error> {
+        let reopen = Command::Reopen {
+            reason: REOPEN_REASON.to_owned(),
+        };
         if self.run(track, row, actor, reopen.clone(), now)? {
             return Ok(true);
         }
@@ -584,7 +589,6 @@ impl Replayer<'_> {
         row: &ImportRow,
         actor: &Actor,
         reason: HoldReason,
-        reopen: Command,
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
         let current = track.incident.state;
@@ -595,7 +599,7 @@ impl Replayer<'_> {
             return Ok(());
         }
         if matches!(current, State::Resolved | State::Closed)
-            && !self.reopen(track, row, actor, reopen, now)?
+            && !self.reopen(track, row, actor, now)?
         {
             return Ok(());
         }
@@ -687,6 +691,16 @@ pub fn hold_reason(reason: &ExportHoldReason) -> HoldReason {
         ExportHoldReason::AwaitingProblem => HoldReason::AwaitingProblem,
         ExportHoldReason::AwaitingVendor => HoldReason::AwaitingVendor,
         ExportHoldReason::Other(name) => HoldReason::Custom(name.clone()),
+    }
+}
+
+/// The resolve command for a row: its recorded code, or `fallback` when it records none (an
+/// empty code, which the lifecycle refuses, when there is no fallback).
+fn resolve_command(row: &ImportRow, fallback: Option<&str>) -> Command {
+    let code = row.closed_code.as_deref().or(fallback).unwrap_or_default();
+    Command::Resolve {
+        code: code.to_owned(),
+        notes: RESOLUTION_NOTES.to_owned(),
     }
 }
 
