@@ -374,3 +374,90 @@ fn an_ola_can_follow_its_workgroups_zone() {
         (ClockStage::Running, 0)
     );
 }
+
+mod model {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Lifecycle steps a random walk may try; refused ones are skipped.
+    fn step(i: u8) -> Command {
+        match i % 5 {
+            0 => Command::StartWork,
+            1 => hold(),
+            2 => Command::Resume,
+            3 => resolve(),
+            _ => Command::Reopen {
+                reason: "again".into(),
+            },
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// The resolution clock (resume policy) equals the business time spent in states
+        /// that do not pause it; the response clock the business time until work started.
+        #[test]
+        fn clocks_equal_business_time_in_counted_states(
+            start in 0i64..(365 * 86_400),
+            walk in prop::collection::vec((any::<u8>(), 0i64..(3 * 86_400)), 1..12),
+        ) {
+            let days = [Mon, Tue, Wed, Thu, Fri];
+            let office = Calendar::weekly("Europe/Amsterdam", &days, &["08:00-18:00"]).unwrap();
+            let fix = SlaDefinition::new("fix", ClockKind::Resolution, 8 * 3600, "cal");
+            let respond = SlaDefinition::new("respond", ClockKind::Response, 3600, "cal");
+            let engine = engine(office.clone(), vec![fix, respond]);
+
+            let t0 = DateTime::from_timestamp(1_767_225_600 + start, 0).unwrap();
+            let mut run = Run::open(DeskConfig::default(), 2, 2, &t0.to_rfc3339());
+            let mut now = t0;
+            let mut states = vec![(now, State::New)];
+            for (kind, gap) in walk {
+                now += TimeDelta::seconds(gap);
+                let command = step(kind);
+                let admin = run.admin.clone();
+                let incident = &mut run.incident;
+                let decided = decide::execute_in_place(&run.config, incident, &admin, &command, now);
+                if let Ok(events) = decided {
+                    run.events.extend(events);
+                    states.push((now, run.incident.state));
+                }
+            }
+            let end = now + TimeDelta::hours(1);
+
+            let mut resolution = 0;
+            let mut response = None;
+            for (i, &(from, state)) in states.iter().enumerate() {
+                let to = states.get(i + 1).map_or(end, |s| s.0);
+                if !matches!(state, State::OnHold | State::Resolved | State::Closed) {
+                    resolution += office.business_time(from, to).unwrap().num_seconds();
+                }
+                if response.is_none() && matches!(state, State::InProgress | State::Resolved) {
+                    response = Some(office.business_time(t0, from).unwrap().num_seconds());
+                }
+            }
+
+            let clocks = engine.replay(&run.events).unwrap();
+            let status = engine.status(&clocks, end).unwrap();
+            let fix = status.iter().find(|s| s.definition == "fix").unwrap();
+            prop_assert_eq!(fix.elapsed_seconds, resolution);
+            let resolved = run.incident.state == State::Resolved;
+            prop_assert_eq!(fix.stopped_at.is_some(), resolved);
+            let respond = status.iter().find(|s| s.definition == "respond").unwrap();
+            match response {
+                Some(seconds) => prop_assert_eq!(respond.elapsed_seconds, seconds),
+                None => prop_assert_eq!(
+                    respond.elapsed_seconds,
+                    office.business_time(t0, end).unwrap().num_seconds()
+                ),
+            }
+            // The due instant is exactly where the clock reaches its target.
+            if let Some(due) = fix.due_at {
+                let index = status.iter().position(|s| s.definition == "fix").unwrap();
+                let clock = &clocks.clocks()[index];
+                prop_assert_eq!(engine.elapsed_until(clock, due.timestamp()).unwrap(), 8 * 3600);
+            }
+        }
+    }
+}
