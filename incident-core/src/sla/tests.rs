@@ -418,7 +418,8 @@ mod model {
                 let command = step(kind);
                 let admin = run.admin.clone();
                 let incident = &mut run.incident;
-                let decided = decide::execute_in_place(&run.config, incident, &admin, &command, now);
+                let config = &run.config;
+                let decided = decide::execute_in_place(config, incident, &admin, &command, now);
                 if let Ok(events) = decided {
                     run.events.extend(events);
                     states.push((now, run.incident.state));
