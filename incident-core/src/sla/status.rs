@@ -137,8 +137,8 @@ pub struct DeadlineExplanation {
     pub counted: Vec<CountedSpan>,
     /// The pauses and the business time they credited.
     pub pauses: Vec<PauseSpan>,
-    /// Day by day from the clock's start to its due instant (or the query instant):
-    /// windows counted, holidays and overrides.
+    /// Day by day from the clock's start (at most ten years back) to its due instant, stop
+    /// or the query instant: windows counted, holidays and overrides.
     pub days: Vec<CalendarDay>,
 }
 
@@ -319,7 +319,9 @@ impl SlaEngine {
             .or(status.stopped_at)
             .unwrap_or(now)
             .max(status.started_at);
-        let days = calendar.explain(status.started_at, until)?;
+        // Calendar explanations cover at most ten years: keep the most recent ones.
+        let from = status.started_at.max(until - chrono::TimeDelta::days(3650));
+        let days = calendar.explain(from, until)?;
         let matched = clocks
             .reasons
             .as_ref()

@@ -83,6 +83,15 @@ fn groups(names: &[&str]) -> DeskConfig {
 }
 
 #[test]
+fn engines_and_calendars_are_shared_across_threads() {
+    fn shareable<T: Send + Sync + Clone + 'static>() {}
+    shareable::<SlaEngine>();
+    shareable::<Calendar>();
+    shareable::<IncidentClocks>();
+    shareable::<ClockStatus>();
+}
+
+#[test]
 fn case_2_a_pause_credits_business_hours_not_real_hours() {
     let paris = Calendar::weekly("Europe/Paris", &[Mon, Tue, Wed, Thu, Fri], &["09:00-17:00"]);
     let fix = SlaDefinition::new("fix", ClockKind::Resolution, 8 * 3600, "cal");
