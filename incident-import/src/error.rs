@@ -32,3 +32,22 @@ pub enum Error {
     #[error("repository: {0}")]
     Store(incident_core::Error),
 }
+
+impl Error {
+    /// A stable code per variant, for bindings that expose errors by code (as the core's
+    /// [`incident_core::Error::code`] does); a repository failure keeps the core's code.
+    ///
+    /// ```
+    /// let error = incident_import::Error::Header { missing: "number".into() };
+    /// assert_eq!(error.code(), "ERR_IMPORT_HEADER");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Io { .. } => "ERR_IMPORT_IO",
+            Error::Header { .. } => "ERR_IMPORT_HEADER",
+            Error::Unreadable(_) => "ERR_IMPORT_UNREADABLE",
+            Error::Refused(_) => "ERR_IMPORT_REFUSED",
+            Error::Store(error) => error.code(),
+        }
+    }
+}
