@@ -262,4 +262,28 @@ mod tests {
         assert_eq!(parse_bool("false"), Some(false));
         assert_eq!(parse_bool("?"), None);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn parsers_never_panic(text in ".{0,40}") {
+            let _ = ExportState::parse(&text);
+            let _ = parse_level(&text);
+            let _ = parse_bool(&text);
+            let _ = parse_timestamp(&text);
+            let _ = present(&text);
+        }
+
+        #[test]
+        fn day_first_timestamps_round_trip(
+            year in 1970i32..2100,
+            month in 1u32..=12,
+            day in 1u32..=28,
+            hour in 0u32..24,
+            minute in 0u32..60,
+        ) {
+            let text = format!("{day}/{month}/{year} {hour:02}:{minute:02}");
+            let at = parse_timestamp(&text).unwrap();
+            proptest::prop_assert_eq!(at.format("%-d/%-m/%Y %H:%M").to_string(), text);
+        }
+    }
 }
