@@ -110,6 +110,9 @@ export function workloadBatch(n) {
   const at = new Float64Array(rows);
   const draw = lcg();
   const base = Date.UTC(2026, 0, 1);
+  // Minute gaps of the seven steps: offset + draw % span, drawn in this order.
+  const offset = [1, 5, 1, 10, 30, 10, 60];
+  const span = [30, 240, 120, 600, 2880, 1440, 4320];
   let r = 0;
   for (let i = 0; i < n; i++) {
     const impact = 1 + (draw() % 3);
@@ -118,10 +121,8 @@ export function workloadBatch(n) {
     command[r] = 3 * (impact - 1) + (urgency - 1);
     incident[r] = i;
     at[r++] = t;
-    const gaps = [1 + (draw() % 30), 5 + (draw() % 240), 1 + (draw() % 120), 10 + (draw() % 600),
-      30 + (draw() % 2880), 10 + (draw() % 1440), 60 + (draw() % 4320)];
     for (let step = 0; step < 7; step++) {
-      t += gaps[step] * 60000;
+      t += (offset[step] + (draw() % span[step])) * 60000;
       command[r] = 9 + step;
       incident[r] = i;
       at[r++] = t;
