@@ -495,6 +495,16 @@ export interface DeskConfig {
   directory?: Directory
   /** SLA and OLA definitions with their calendars; without it the desk has no clocks. */
   sla?: SlaConfig
+  /**
+   * The allowed state changes, to tighten the lifecycle (default: the standard one).
+   * Checked when the desk is built: every state reachable from New, terminal states
+   * without exits.
+   */
+  transitions?: Array<Transition>
+  /** States with no exits, with `transitions` (default: none besides those of the table). */
+  terminalStates?: Array<State>
+  /** The permission table, replacing the default personas' grants. */
+  grants?: Array<Grant>
 }
 
 /** Edits to descriptive fields; absent fields stay as they are. */
@@ -548,6 +558,16 @@ export interface Feedback {
   rating: number
   /** Free text. */
   comment?: string
+}
+
+/** One line of the permission table: a role may do an action within a scope. */
+export interface Grant {
+  /** The persona. */
+  role: Role
+  /** The action. */
+  action: Action
+  /** On which incidents. */
+  scope: Scope
 }
 
 /** The built-in reasons for On Hold; any other non-blank text is a custom reason. */
@@ -798,6 +818,9 @@ export interface RoutingRule {
   analyst?: string
 }
 
+/** On which incidents a permission grant applies. */
+export type Scope = 'any' | 'own_incident' | 'own_workgroup' | 'managed_workgroup'
+
 /** Calendars, definitions and zones: what the SLA clocks are computed with. */
 export interface SlaConfig {
   /** Calendars by name. */
@@ -888,6 +911,14 @@ export interface Threshold {
 
 /** Whose wall clock a definition's calendar follows. */
 export type TimeZoneSource = 'calendar' | 'caller' | 'workgroup'
+
+/** One allowed state change of the lifecycle. */
+export interface Transition {
+  /** From this state. */
+  from: State
+  /** To this state. */
+  to: State
+}
 
 /** The failure of another process that raises an incident. */
 export interface Trigger {

@@ -849,6 +849,7 @@ module.exports.OnReopen = nativeBinding.OnReopen
 module.exports.OriginKind = nativeBinding.OriginKind
 module.exports.ReopenTarget = nativeBinding.ReopenTarget
 module.exports.Role = nativeBinding.Role
+module.exports.Scope = nativeBinding.Scope
 module.exports.State = nativeBinding.State
 module.exports.TimeZoneSource = nativeBinding.TimeZoneSource
 module.exports.TriggerKind = nativeBinding.TriggerKind

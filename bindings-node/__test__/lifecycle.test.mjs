@@ -312,3 +312,33 @@ test('async methods resolve and reject like the sync ones', async () => {
     command: { type: 'start_work' } }, plus(t0, 7)), { code: 'ERR_PERMISSION_DENIED' });
   assert.ok(binding.Store.inMemory());
 });
+
+test('the transition table is data: a host tightens it; a broken table is refused', () => {
+  const t = (from, to) => ({ from, to });
+  const strict = newDesk({
+    transitions: [t('new', 'assigned'), t('assigned', 'in_progress'),
+      t('in_progress', 'resolved'), t('resolved', 'closed')],
+    terminalStates: ['closed'],
+  });
+  const incident = strict.open(ann, report(), t0);
+  throwsCode(() => strict.execute(root, incident.id,
+    { type: 'resolve', code: 'fixed', notes: 'ok' }, plus(t0, 1)),
+  'ERR_INVALID_TRANSITION', { from: 'new', to: 'resolved' });
+  throwsCode(() => newDesk({ transitions: [t('new', 'assigned'), t('on_hold', 'resolved')] }),
+    'ERR_CONFIGURATION');
+  throwsCode(() => newDesk({ transitions: [t('new', 'canceled'), t('canceled', 'new')],
+    terminalStates: ['canceled'] }), 'ERR_CONFIGURATION');
+  throwsCode(() => newDesk({ terminalStates: ['closed'] }), 'ERR_VALIDATION',
+    { field: 'terminalStates' });
+});
+
+test('the permission table is data too', () => {
+  const desk = newDesk({ grants: [
+    { role: 'end_user', action: 'open', scope: 'any' },
+    { role: 'end_user', action: 'view', scope: 'own_incident' },
+  ] });
+  const incident = desk.open(ann, report(), t0);
+  assert.deepEqual(desk.permittedActions(ann, incident.id), ['open', 'view']);
+  throwsCode(() => desk.execute(ann, incident.id, { type: 'comment', text: 'hi' }, plus(t0, 1)),
+    'ERR_PERMISSION_DENIED', { action: 'comment' });
+});

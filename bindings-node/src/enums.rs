@@ -178,6 +178,20 @@ pub enum ReopenTarget {
     Route,
 }
 
+/// On which incidents a permission grant applies.
+#[napi(string_enum = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Any incident (or none, for opening).
+    Any,
+    /// Incidents where the actor is the caller.
+    OwnIncident,
+    /// Incidents of a workgroup the actor belongs to (or manages).
+    OwnWorkgroup,
+    /// Incidents of a workgroup the actor manages.
+    ManagedWorkgroup,
+}
+
 /// The built-in reasons for On Hold; any other non-blank text is a custom reason.
 #[napi(string_enum = "snake_case")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -296,5 +310,13 @@ convert!(
     ReopenTarget = core::ReopenTarget {
         ResolvingWorkgroup,
         Route
+    }
+);
+convert!(
+    Scope = core::Scope {
+        Any,
+        OwnIncident,
+        OwnWorkgroup,
+        ManagedWorkgroup
     }
 );

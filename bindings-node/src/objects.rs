@@ -4,8 +4,8 @@ use incident_core as core;
 use napi_derive::napi;
 
 use crate::enums::{
-    Action, ChangeFailure, Channel, OriginKind, ReopenTarget, Role, State, TriggerKind, WorkState,
-    WorkgroupKind,
+    Action, ChangeFailure, Channel, OriginKind, ReopenTarget, Role, Scope, State, TriggerKind,
+    WorkState, WorkgroupKind,
 };
 use crate::error::{Fallible, invalid};
 use crate::time::Date;
@@ -858,6 +858,28 @@ impl Policy {
     }
 }
 
+/// One allowed state change of the lifecycle.
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct Transition {
+    /// From this state.
+    pub from: State,
+    /// To this state.
+    pub to: State,
+}
+
+/// One line of the permission table: a role may do an action within a scope.
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct Grant {
+    /// The persona.
+    pub role: Role,
+    /// The action.
+    pub action: Action,
+    /// On which incidents.
+    pub scope: Scope,
+}
+
 /// The configuration a desk decides against; absent parts keep the core's defaults.
 #[napi(object)]
 #[derive(Debug, Clone, Default)]
@@ -870,6 +892,14 @@ pub struct DeskConfig {
     pub directory: Option<Directory>,
     /// SLA and OLA definitions with their calendars; without it the desk has no clocks.
     pub sla: Option<crate::sla::SlaConfig>,
+    /// The allowed state changes, to tighten the lifecycle (default: the standard one).
+    /// Checked when the desk is built: every state reachable from New, terminal states
+    /// without exits.
+    pub transitions: Option<Vec<Transition>>,
+    /// States with no exits, with `transitions` (default: none besides those of the table).
+    pub terminal_states: Option<Vec<State>>,
+    /// The permission table, replacing the default personas' grants.
+    pub grants: Option<Vec<Grant>>,
 }
 
 impl DeskConfig {
@@ -895,6 +925,27 @@ impl DeskConfig {
         }
         if let Some(directory) = self.directory {
             config.directory = directory.into_core()?;
+        }
+        if let Some(transitions) = self.transitions {
+            let pairs = transitions
+                .into_iter()
+                .map(|t| (t.from.into(), t.to.into()));
+            let terminal = self.terminal_states.unwrap_or_default();
+            let terminal = terminal.into_iter().map(Into::into);
+            config.transitions = core::TransitionTable::new(pairs, terminal)?;
+        } else if self.terminal_states.is_some() {
+            return Err(invalid("terminalStates", "give them with transitions"));
+        }
+        if let Some(grants) = self.grants {
+            let grants = grants
+                .into_iter()
+                .map(|g| core::Grant {
+                    role: g.role.into(),
+                    action: g.action.into(),
+                    scope: g.scope.into(),
+                })
+                .collect();
+            config.permissions = core::PermissionTable { grants };
         }
         Ok(config)
     }
