@@ -371,6 +371,9 @@ impl Columns {
 #[derive(Debug, Default)]
 pub(crate) struct RecentValues {
     values: [Option<Text>; Column::ALL.len()],
+    /// Timestamps with the text they were parsed from (opened, resolved and closed times
+    /// repeat on every row of an incident).
+    timestamps: [Option<(Box<str>, DateTime<Utc>)>; Column::ALL.len()],
 }
 
 /// A record seen through the header's column positions.
@@ -445,8 +448,18 @@ impl<'r> Fields<'_, 'r, '_> {
         self.typed(column, parse_level, "a rank such as \"2 - Medium\"")
     }
 
-    fn timestamp(&self, column: Column) -> Result<Option<DateTime<Utc>>, UnreadableReason> {
-        self.typed(column, parse_timestamp, "d/m/yyyy HH:MM")
+    fn timestamp(&mut self, column: Column) -> Result<Option<DateTime<Utc>>, UnreadableReason> {
+        let Some(text) = self.raw(column)? else {
+            return Ok(None);
+        };
+        let slot = &mut self.recent.timestamps[column as usize];
+        if let Some((_, at)) = slot.as_ref().filter(|(recent, _)| **recent == *text) {
+            return Ok(Some(*at));
+        }
+
+        let at = parse_timestamp(text).ok_or_else(|| bad_value(column, text, "d/m/yyyy HH:MM"))?;
+        *slot = Some((Box::from(text), at));
+        Ok(Some(at))
     }
 }
 
