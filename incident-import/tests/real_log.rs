@@ -3,6 +3,7 @@
 //! message otherwise.
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use incident_core::{InMemoryRepository, Repository};
 use incident_import::instance::{learn_priority_matrix, uci_instance_matrix};
@@ -21,6 +22,14 @@ fn real_log() -> Option<PathBuf> {
         eprintln!("skipped: {} not found", path.display());
         None
     }
+}
+
+/// The real log read once for the tests that replay it (reading it takes a while in debug).
+fn real_export() -> Option<&'static Export> {
+    static EXPORT: OnceLock<Option<Export>> = OnceLock::new();
+    EXPORT
+        .get_or_init(|| real_log().map(|path| Export::open(path, Mode::Lenient).unwrap()))
+        .as_ref()
 }
 
 #[test]
@@ -59,9 +68,8 @@ fn every_row_of_the_real_log_reads_except_the_minus_100_states() {
 
 #[test]
 fn the_real_log_replays_with_priority_and_reopen_agreement() {
-    let Some(path) = real_log() else { return };
+    let Some(export) = real_export() else { return };
 
-    let export = Export::open(&path, Mode::Lenient).unwrap();
     let learned = learn_priority_matrix(&export.rows).unwrap();
     assert_eq!(learned.matrix, uci_instance_matrix());
     assert!(learned.conflicts.is_empty(), "{:?}", learned.conflicts);
@@ -71,7 +79,7 @@ fn the_real_log_replays_with_priority_and_reopen_agreement() {
         priority_matrix: Some(uci_instance_matrix()),
         ..Default::default()
     };
-    let report = replay(&export, &store, &options).unwrap();
+    let report = replay(export, &store, &options).unwrap();
     eprintln!("{report}");
 
     assert_eq!(
@@ -109,18 +117,17 @@ fn the_real_log_replays_with_priority_and_reopen_agreement() {
 
 #[test]
 fn a_strict_replay_of_the_real_log_stops_at_its_first_unreadable_row() {
-    let Some(path) = real_log() else { return };
+    let Some(export) = real_export() else { return };
 
-    let export = Export::open(&path, Mode::Lenient).unwrap();
     let strict = ReplayOptions {
         mode: Mode::Strict,
         ..ReplayOptions::default()
     };
-    let error = replay(&export, &InMemoryRepository::new(), &strict).unwrap_err();
+    let error = replay(export, &InMemoryRepository::new(), &strict).unwrap_err();
     assert!(matches!(error, Error::Unreadable(u) if u.line == 115_643));
 
     let readable = Export {
-        rows: export.rows,
+        rows: export.rows.clone(),
         unreadable: Vec::new(),
     };
     let error = replay(&readable, &InMemoryRepository::new(), &strict).unwrap_err();
