@@ -144,6 +144,7 @@ pub fn replay<R: Repository + ?Sized>(
     };
 
     let mut groups = GroupFigures::default();
+    let mut pending: Vec<Track> = Vec::with_capacity(SAVE_BATCH);
     for rows in rows_by_incident(&export.rows) {
         if repository
             .load_by_number(&rows[0].number)
@@ -158,14 +159,12 @@ pub fn replay<R: Repository + ?Sized>(
         };
 
         groups.add(&track.incident);
-        let commit = Commit {
-            incident: &track.incident,
-            expected_version: 0,
-            events: &track.events,
-            idempotency: None,
-        };
-        repository.save(commit).map_err(Error::Store)?;
+        pending.push(track);
+        if pending.len() == SAVE_BATCH {
+            save_tracks(repository, &mut pending)?;
+        }
     }
+    save_tracks(repository, &mut pending)?;
 
     let mut report = replayer.report;
     report.groups = groups.finish();
@@ -184,6 +183,29 @@ pub fn replay_file<R: Repository + ?Sized>(
 ) -> Result<ReplayReport, Error> {
     let export = Export::open(path, options.mode)?;
     replay(&export, repository, options)
+}
+
+/// Incidents written per [`Repository::save_batch`]: a SQL store then commits (and syncs to
+/// disk) once per chunk rather than once per incident.
+const SAVE_BATCH: usize = 512;
+
+/// Writes the finished incidents, all in one batch, and empties the list.
+fn save_tracks<R: Repository + ?Sized>(
+    repository: &R,
+    pending: &mut Vec<Track>,
+) -> Result<(), Error> {
+    let commits: Vec<Commit<'_>> = pending
+        .iter()
+        .map(|track| Commit {
+            incident: &track.incident,
+            expected_version: 0,
+            events: &track.events,
+            idempotency: None,
+        })
+        .collect();
+    repository.save_batch(&commits).map_err(Error::Store)?;
+    pending.clear();
+    Ok(())
 }
 
 /// The configuration the replay decides against: the core's default lifecycle and
@@ -211,11 +233,17 @@ fn instance_config(export: &Export, options: &ReplayOptions) -> DeskConfig {
 fn rows_by_incident(rows: &[ImportRow]) -> Vec<Vec<&ImportRow>> {
     let mut slots: HashMap<&str, usize> = HashMap::new();
     let mut incidents: Vec<Vec<&ImportRow>> = Vec::new();
+    let mut previous: Option<(&str, usize)> = None;
     for row in rows {
-        let slot = *slots.entry(&*row.number).or_insert_with(|| {
-            incidents.push(Vec::new());
-            incidents.len() - 1
-        });
+        // Exports list an incident's rows together, so the previous row's slot is the usual hit.
+        let slot = match previous {
+            Some((number, slot)) if number == &*row.number => slot,
+            _ => *slots.entry(&*row.number).or_insert_with(|| {
+                incidents.push(Vec::new());
+                incidents.len() - 1
+            }),
+        };
+        previous = Some((&*row.number, slot));
         incidents[slot].push(row);
     }
     incidents

@@ -339,3 +339,18 @@ fn the_report_serialises_with_the_keys_bindings_read() {
     let back: ReplayReport = serde_json::from_value(json).unwrap();
     assert_eq!(back, report);
 }
+
+#[test]
+fn interleaved_rows_of_several_incidents_are_replayed_per_incident() {
+    let export = export(&[
+        row("INC1", "Active", 0, (1, 9), "Group 1", "?"),
+        row("INC2", "Active", 0, (1, 9), "Group 1", "?"),
+        row("INC1", "Resolved", 0, (1, 10), "Group 1", "?"),
+        row("INC2", "Awaiting Vendor", 0, (1, 11), "Group 1", "?"),
+    ]);
+    let (report, store) = lenient(&export);
+
+    assert_eq!((report.incidents, report.anomaly_count()), (2, 0));
+    assert_eq!(stored(&store, "INC1").state, State::Resolved);
+    assert_eq!(stored(&store, "INC2").state, State::OnHold);
+}
