@@ -323,3 +323,54 @@ def test_execute_many_refers_to_earlier_steps(desk: Desk, clock: Clock) -> None:
     assert desk.incident(done[0].id).state is State.RESOLVED
     with pytest.raises(ValidationError):
         desk.execute_many(ADMIN, [(5, Command.start_work(), clock.tick())])
+
+
+def test_routing_rules_pick_the_workgroup_and_route_moves_it(clock: Clock) -> None:
+    from incident_core import DeskConfig, RoutingRule, Workgroup
+
+    desk = Desk(DeskConfig(
+        workgroups=[Workgroup("service-desk", members=["alice"]),
+                    Workgroup("network", members=["nick"])],
+        routing_rules=[RoutingRule("vpn", workgroup="network", category="vpn")],
+    ))
+    routed = desk.open(CALLER, "VPN drops", impact=2, urgency=2, category="vpn", now=clock.now)
+    assert routed.assignment_group == "network"
+    other = desk.open(CALLER, "Printer", impact=2, urgency=2, now=clock.tick())
+    assert other.assignment_group == "service-desk"
+    other = desk.update_details(ANALYST, other, category="vpn", now=clock.tick())
+    assert other.category == "vpn"
+    other = desk.route(ANALYST, other, now=clock.tick())
+    assert (other.assignment_group, other.state) == ("network", State.ASSIGNED)
+
+
+def test_update_details_needs_a_change(desk: Desk, clock: Clock) -> None:
+    incident = opened(desk, clock)
+    with pytest.raises(RuleViolationError) as refused:
+        desk.update_details(ANALYST, incident, now=clock.tick())
+    assert refused.value.rule is Rule.NO_CHANGE
+
+
+def test_no_comment_on_a_canceled_incident(desk: Desk, clock: Clock) -> None:
+    incident = opened(desk, clock)
+    incident = desk.cancel(ANALYST, incident, "duplicate", now=clock.tick())
+    with pytest.raises(InvalidTransitionError):
+        desk.comment(CALLER, incident, "hello?", now=clock.tick())
+
+
+def test_cancel_cancels_open_work_orders(desk: Desk, clock: Clock) -> None:
+    incident = in_progress(desk, clock)
+    incident = desk.create_work_order(ANALYST, incident, "x", [NewTask("t", "onsite")],
+                                      now=clock.tick())
+    incident = desk.cancel(ANALYST, incident, "wrong incident", now=clock.tick())
+    assert incident.work_orders[0].state is WorkState.CANCELLED
+    assert incident.work_orders[0].tasks[0].state is WorkState.CANCELLED
+
+
+def test_reassigning_work_in_progress_keeps_the_state(desk: Desk, clock: Clock) -> None:
+    incident = in_progress(desk, clock)
+    incident = desk.assign(ANALYST, incident, workgroup="network", now=clock.tick())
+    assert incident.assignment_group == "network" and incident.assignee is None
+    assert (incident.state, incident.reassignment_count) == (State.IN_PROGRESS, 1)
+    incident = desk.hold(NETWORK_ANALYST, incident, HoldReason.AWAITING_VENDOR,
+                         now=clock.tick())
+    assert incident.state is State.ON_HOLD

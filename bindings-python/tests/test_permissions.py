@@ -77,3 +77,33 @@ def test_permitted_actions_per_persona(desk: Desk, clock: Clock) -> None:
     assert Action.SET_MAJOR in desk.permitted_actions(MANAGER, incident)
     assert Action.OPEN_FROM_TRIGGER in desk.permitted_actions(AUTOMATION)
     assert Action.OPEN_FROM_TRIGGER not in desk.permitted_actions(Actor("x", Role.END_USER))
+
+
+def test_manager_acts_only_on_managed_groups(desk: Desk, clock: Clock) -> None:
+    incident = desk.open(CALLER, "x", impact=2, urgency=2, workgroup="network", now=clock.now)
+    with pytest.raises(PermissionDeniedError) as refused:
+        desk.set_major(MANAGER, incident, now=clock.tick())
+    assert refused.value.role is Role.MANAGER
+
+
+def test_work_order_technician_works_only_the_task(desk: Desk, clock: Clock) -> None:
+    from conftest import TECHNICIAN
+
+    from incident_core import NewTask, WorkState
+
+    incident = desk.start_work(ANALYST, opened(desk, clock), now=clock.tick())
+    incident = desk.create_work_order(ANALYST, incident, "x", [NewTask("t", "onsite")],
+                                      now=clock.tick())
+    incident = desk.update_task(TECHNICIAN, incident, 1, 1, state=WorkState.IN_PROGRESS,
+                                now=clock.tick())
+    with pytest.raises(PermissionDeniedError):
+        desk.resolve(TECHNICIAN, incident, code="x", notes="y", now=clock.tick())
+
+
+def test_automation_updates_details_and_reprioritises(desk: Desk, clock: Clock) -> None:
+    incident = desk.open(AUTOMATION, "Disk full", impact=3, urgency=3, now=clock.now)
+    incident = desk.update_details(AUTOMATION, incident, service="storage", now=clock.tick())
+    incident = desk.set_impact_urgency(AUTOMATION, incident, impact=1, now=clock.tick())
+    assert (incident.service, incident.priority) == ("storage", 3)
+    with pytest.raises(PermissionDeniedError):
+        desk.assign(AUTOMATION, incident, workgroup="network", now=clock.tick())
