@@ -179,19 +179,14 @@ impl std::fmt::Debug for ReplayExport {
     }
 }
 
+/// The importer's errors keep the importer's stable codes; store errors are the core's.
 fn import_failure(error: incident_import::Error) -> Failure {
-    use incident_import::Error as E;
-    let code = match &error {
-        E::Store(core) => return Failure::Core(core.clone()),
-        E::Io { .. } => "ERR_IMPORT_IO",
-        E::Header { .. } => "ERR_IMPORT_HEADER",
-        E::Unreadable(_) => "ERR_IMPORT_UNREADABLE",
-        E::Refused(_) => "ERR_IMPORT_REFUSED",
-        _ => "ERR_IMPORT",
-    };
-    Failure::Other {
-        code,
-        message: error.to_string(),
+    match error {
+        incident_import::Error::Store(core) => Failure::Core(core),
+        other => Failure::Other {
+            code: other.code(),
+            message: other.to_string(),
+        },
     }
 }
 
