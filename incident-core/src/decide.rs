@@ -655,7 +655,12 @@ impl Context<'_> {
             self.incident.major,
             self.config.policy.auto_close_after_days,
         ) {
-            (false, Some(days)) => Some(self.now + Duration::days(i64::from(days))),
+            (false, Some(days)) => {
+                let due = Duration::try_days(i64::from(days))
+                    .and_then(|after| self.now.checked_add_signed(after));
+                let reason = format!("{days} days after {} is out of range", self.now);
+                Some(due.ok_or_else(|| Error::validation("auto_close_after_days", reason))?)
+            }
             _ => None,
         };
         Ok(vec![

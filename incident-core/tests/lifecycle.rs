@@ -952,3 +952,13 @@ fn views_are_limited_to_what_the_persona_may_see() {
         ErrorKind::PermissionDenied
     );
 }
+
+#[test]
+fn an_auto_close_policy_beyond_the_calendar_is_a_typed_error() {
+    let mut config = config();
+    config.policy.auto_close_after_days = Some(u32::MAX);
+    let desk = Desk::in_memory(config);
+    let incident = in_progress(&desk);
+    let err = refused(&desk, &alice(), &incident, resolve_cmd());
+    assert!(matches!(err, Error::Validation { ref field, .. } if field == "auto_close_after_days"));
+}

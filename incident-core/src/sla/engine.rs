@@ -37,6 +37,8 @@ pub struct SlaEngine {
     ola_candidates: HashMap<WorkgroupId, [Vec<usize>; 2]>,
     /// Whether a definition follows the caller's zone (so the caller must be tracked).
     needs_caller: bool,
+    /// Whether OLAs or workgroup zones exist (so the workgroup must be tracked).
+    needs_workgroup: bool,
 }
 
 /// Why a clock stopped for good.
@@ -51,12 +53,41 @@ pub(crate) enum ClockEnd {
 }
 
 /// A stretch during which a clock ran, with the business seconds it counted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub(crate) struct Segment {
     pub(crate) from: i64,
     pub(crate) to: i64,
     pub(crate) seconds: i64,
     pub(crate) calendar: u32,
+}
+
+/// The running stretches of a clock: the first two kept inline, since most clocks pause
+/// at most once, so that computing clocks does not allocate for them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub(crate) struct Segments {
+    inline: [Segment; 2],
+    len: usize,
+    rest: Vec<Segment>,
+}
+
+impl Segments {
+    fn push(&mut self, segment: Segment) {
+        match self.inline.get_mut(self.len) {
+            Some(slot) => *slot = segment,
+            None => self.rest.push(segment),
+        }
+        self.len += 1;
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Segment> {
+        self.inline[..self.len.min(2)].iter().chain(&self.rest)
+    }
+
+    fn iter_mut(&mut self) -> impl Iterator<Item = &mut Segment> {
+        self.inline[..self.len.min(2)]
+            .iter_mut()
+            .chain(&mut self.rest)
+    }
 }
 
 /// One SLA or OLA clock of an incident, as derived from its events.
@@ -69,7 +100,7 @@ pub struct SlaClock {
     pub(crate) calendar: u32,
     pub(crate) workgroup: Option<WorkgroupId>,
     pub(crate) started_at: i64,
-    pub(crate) segments: Vec<Segment>,
+    pub(crate) segments: Segments,
     pub(crate) closed_seconds: i64,
     pub(crate) running_since: Option<i64>,
     pub(crate) end: Option<(i64, ClockEnd)>,
@@ -221,6 +252,11 @@ impl SlaEngine {
             .definitions
             .iter()
             .any(|d| d.time_zone == TimeZoneSource::Caller);
+        let needs_workgroup = !ola_candidates.is_empty()
+            || config
+                .definitions
+                .iter()
+                .any(|d| d.time_zone == TimeZoneSource::Workgroup);
         Ok(SlaEngine {
             config,
             calendars,
@@ -230,6 +266,7 @@ impl SlaEngine {
             sla_candidates,
             ola_candidates,
             needs_caller,
+            needs_workgroup,
         })
     }
 
@@ -301,13 +338,18 @@ impl SlaEngine {
                 category: incident.category.clone(),
                 organisation: incident.organisation.clone(),
                 caller: self.needs_caller.then(|| incident.caller.clone()),
-                workgroup: incident.assignment_group.clone(),
+                workgroup: match self.needs_workgroup {
+                    true => incident.assignment_group.clone(),
+                    false => None,
+                },
             });
             clocks.clocks.reserve(2);
             self.start(clocks, ClockKind::Response, None, t)?;
             self.start(clocks, ClockKind::Resolution, None, t)?;
-            if let Some(group) = incident.assignment_group.clone() {
-                self.start_ola(clocks, &group, t)?;
+            if let Some(group) = &incident.assignment_group
+                && self.needs_workgroup
+            {
+                self.start_ola(clocks, group, t)?;
             }
             if incident.state == State::InProgress {
                 self.respond(clocks, t)?;
@@ -344,7 +386,9 @@ impl SlaEngine {
                     self.rematch(clocks, t)?;
                 }
             }
-            Change::Assigned { workgroup, .. } if *workgroup != facts.workgroup => {
+            Change::Assigned { workgroup, .. }
+                if self.needs_workgroup && *workgroup != facts.workgroup =>
+            {
                 let old = std::mem::replace(&mut facts.workgroup, workgroup.clone());
                 if let Some(old) = old {
                     for clock in clocks.clocks.iter_mut().filter(|c| c.current) {
@@ -439,7 +483,7 @@ impl SlaEngine {
             calendar,
             workgroup: workgroup.cloned(),
             started_at: t,
-            segments: Vec::new(),
+            segments: Segments::default(),
             closed_seconds: 0,
             running_since: (!paused).then_some(t),
             end: None,
@@ -573,7 +617,7 @@ impl SlaEngine {
                     clock.calendar = calendar;
                     let cal = &self.calendars[calendar as usize];
                     clock.closed_seconds = 0;
-                    for segment in &mut clock.segments {
+                    for segment in clock.segments.iter_mut() {
                         segment.seconds = cal.business_seconds(segment.from, segment.to)?;
                         segment.calendar = calendar;
                         clock.closed_seconds += segment.seconds;
@@ -588,7 +632,7 @@ impl SlaEngine {
     /// Business seconds the clock had counted at instant `at`.
     pub(crate) fn elapsed_until(&self, clock: &SlaClock, at: i64) -> Result<i64> {
         let mut total = 0;
-        for s in &clock.segments {
+        for s in clock.segments.iter() {
             if s.to <= at {
                 total += s.seconds;
             } else if s.from < at {
@@ -608,7 +652,7 @@ impl SlaEngine {
             return Ok(Some(clock.started_at));
         }
         let mut counted = 0;
-        for s in &clock.segments {
+        for s in clock.segments.iter() {
             if elapsed <= counted + s.seconds {
                 return self
                     .calendar(s.calendar)
