@@ -220,6 +220,52 @@ fn case_5_priority_change_carries_or_restarts_the_clock() {
     );
 }
 
+/// P3 counts office hours, P2 round the clock: the policies now differ.
+fn calendar_switch(policy: OnPriorityChange) -> DateTime<Utc> {
+    let mut config = SlaConfig::default();
+    let office = Calendar::weekly("UTC", &[Mon, Tue, Wed, Thu, Fri], &["09:00-17:00"]).unwrap();
+    config.calendars.insert("office".into(), office);
+    config
+        .calendars
+        .insert("24x7".into(), Calendar::always_on("UTC").unwrap());
+    let p3 = SlaDefinition::new("p3", ClockKind::Resolution, 8 * 3600, "office");
+    let mut p2 = SlaDefinition::new("p2", ClockKind::Resolution, 4 * 3600, "24x7");
+    p2.on_priority_change = policy;
+    config.definitions = vec![p3.for_priorities(&[3]), p2.for_priorities(&[2])];
+    let engine = SlaEngine::new(config).unwrap();
+    let urgent = Command::SetImpactUrgency {
+        impact: None,
+        urgency: Some(1),
+    };
+    let run = Run::open(DeskConfig::default(), 2, 2, "2026-03-02T16:00:00Z")
+        .with(urgent, "2026-03-02T18:00:00Z");
+    let clocks = engine.replay(&run.events).unwrap();
+    let status = engine.status(&clocks, at("2026-03-02T18:30:00Z")).unwrap();
+    let live = status
+        .iter()
+        .find(|s| s.stage == ClockStage::Running)
+        .unwrap();
+    live.due_at.unwrap()
+}
+
+#[test]
+fn retroactive_recounts_the_past_with_the_new_calendar() {
+    // Carried: 1 office hour (16-17) counted, 3 more round the clock from 18:00.
+    assert_eq!(
+        calendar_switch(OnPriorityChange::CarryElapsed),
+        at("2026-03-02T21:00:00Z")
+    );
+    // Retroactive: round the clock from 16:00.
+    assert_eq!(
+        calendar_switch(OnPriorityChange::Retroactive),
+        at("2026-03-02T20:00:00Z")
+    );
+    assert_eq!(
+        calendar_switch(OnPriorityChange::Restart),
+        at("2026-03-02T22:00:00Z")
+    );
+}
+
 fn reopened(policy: OnReopen) -> (SlaEngine, IncidentClocks) {
     let mut fix = SlaDefinition::new("fix", ClockKind::Resolution, 300, "cal");
     fix.on_reopen = policy;
