@@ -312,7 +312,8 @@ impl SlaEngine {
     /// # Errors
     /// [`Error::Validation`] when the first event is not `Opened`, when events of another
     /// incident are mixed in, when an event is older than the previous one, or when an
-    /// instant is outside the calendars' range.
+    /// instant is outside the calendars' range. After an error the clocks may be partly
+    /// updated: discard them and [`SlaEngine::replay`] the log instead.
     pub fn apply(&self, clocks: &mut IncidentClocks, event: &Event) -> Result<()> {
         let t = event.at.timestamp();
         if clocks.incident.is_some_and(|id| id != event.incident_id) {
