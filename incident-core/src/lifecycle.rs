@@ -12,7 +12,7 @@ use crate::{Error, Result};
 /// A table is checked when it is built: every state it mentions must be reachable from
 /// [`State::New`], and a terminal state must have no exits. Rules that depend on more than
 /// the two states (a reason for On Hold, no open work orders to resolve, the reopen window)
-/// are applied on top of the table by [`crate::decide`].
+/// are applied on top of the table by [`crate::decide()`].
 ///
 /// # Example
 /// ```

@@ -1,7 +1,7 @@
 //! The incident and the values it is made of.
 //!
 //! Fields are public so that hosts and bindings can read them without accessors, but an
-//! incident only ever changes through [`crate::decide`]: a host that edits fields by hand
+//! incident only ever changes through [`crate::decide()`]: a host that edits fields by hand
 //! and saves the result bypasses every rule and the audit trail.
 
 use std::fmt;

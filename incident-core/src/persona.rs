@@ -1,6 +1,6 @@
 //! Personas and what each may do: permissions as data, evaluated by a pure function.
 //!
-//! The same evaluation serves two purposes: refusing a command ([`crate::decide`] calls
+//! The same evaluation serves two purposes: refusing a command ([`crate::decide()`] calls
 //! [`PermissionTable::authorize`] first) and letting a host grey out a button
 //! ([`PermissionTable::permits`]) without trying the command.
 
