@@ -19,6 +19,8 @@ use std::time::Instant;
 use incident_core::{InMemoryRepository, PriorityMatrix, Repository};
 use incident_import::instance::learn_priority_matrix;
 use incident_import::{Export, ExportReader, Mode, ReplayOptions, replay};
+use incident_store_postgres::PostgresRepository;
+use incident_store_sqlite::SqliteRepository;
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// The published log, relative to the repository root.
@@ -132,20 +134,20 @@ fn read_with_progress(args: &Args) -> Result<Export, String> {
     export
 }
 
-/// The repository the replay writes to.
-///
-/// Only the in-memory store is wired so far.
-// TODO(#2): wire `sqlite:PATH` and `postgres:URL` to incident-store-sqlite and
-// incident-store-postgres once those crates land; `replay` takes any `Repository` already.
+/// The repository the replay writes to: `memory`, `sqlite:PATH` (a file, created if
+/// missing) or `postgres:URL` (a `postgres://` URL).
 fn open_store(spec: &str) -> Result<Box<dyn Repository>, String> {
     match spec
         .split_once(':')
         .map_or((spec, ""), |(kind, rest)| (kind, rest))
     {
         ("memory", _) => Ok(Box::new(InMemoryRepository::new())),
-        ("sqlite" | "postgres", _) => {
-            Err(format!("the store {spec:?} is not available in this build"))
-        }
+        ("sqlite", path) if !path.is_empty() => SqliteRepository::open(path)
+            .map(|store| Box::new(store) as Box<dyn Repository>)
+            .map_err(|e| format!("{spec}: {e}")),
+        ("postgres", url) if !url.is_empty() => PostgresRepository::open(url)
+            .map(|store| Box::new(store) as Box<dyn Repository>)
+            .map_err(|e| format!("{spec}: {e}")),
         _ => Err(format!(
             "unknown store {spec:?}: use memory, sqlite:PATH or postgres:URL"
         )),

@@ -88,7 +88,11 @@ impl Default for SqliteOptions {
 /// A [`Repository`] in one SQLite file (or in memory).
 ///
 /// Cheap to share: wrap it in an `Arc` and hand it to every thread; each call borrows one
-/// of a few pooled connections.
+/// of a few pooled connections (a SQLite connection cannot be used by two threads at once).
+/// Reads run in parallel beside the writer (WAL); writes take SQLite's write lock with
+/// `BEGIN IMMEDIATE` and wait up to the busy timeout for it, whether the other writer is a
+/// thread of this process or another process, so both cases go through the same path.
+/// The version check and the write happen inside that one transaction.
 #[derive(Debug)]
 pub struct SqliteRepository {
     pool: Pool,
@@ -222,8 +226,11 @@ fn connect(path: &Path, options: &SqliteOptions) -> Result<Connection> {
         Durability::Full => "FULL",
         Durability::Normal => "NORMAL",
     };
-    conn.execute_batch(&format!("PRAGMA synchronous = {synchronous};"))
-        .map_err(map)?;
+    conn.execute_batch(&format!(
+        "PRAGMA synchronous = {synchronous}; PRAGMA cache_size = -65536; \
+         PRAGMA wal_autocheckpoint = 8192; PRAGMA mmap_size = 268435456;"
+    ))
+    .map_err(map)?;
     conn.set_prepared_statement_cache_capacity(32);
     Ok(conn)
 }

@@ -42,13 +42,16 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX incidents_auto_close_due ON incidents (auto_close_at)
         WHERE state = 'resolved' AND auto_close_at IS NOT NULL;
 
+    -- Rows go in append order (rowid), which keeps writes at the table's tail; the small
+    -- unique index gives each incident's log in order.
     CREATE TABLE incident_events (
+        position    INTEGER PRIMARY KEY,
         incident_id BLOB NOT NULL,
         seq         INTEGER NOT NULL,
         version     INTEGER NOT NULL,
-        body        TEXT NOT NULL,
-        PRIMARY KEY (incident_id, seq)
-    ) WITHOUT ROWID;
+        body        TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX incident_events_by_incident ON incident_events (incident_id, seq);
     CREATE TRIGGER incident_events_no_update BEFORE UPDATE ON incident_events
     BEGIN SELECT RAISE(ABORT, 'the incident event log is append-only'); END;
     CREATE TRIGGER incident_events_no_delete BEFORE DELETE ON incident_events
