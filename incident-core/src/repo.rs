@@ -255,13 +255,17 @@ impl Memory {
         if let Some(record) = commit.idempotency {
             self.keys.insert(record.key.clone(), record.clone());
         }
-        self.numbers.insert(incident.number.clone(), incident.id);
-        let entry = self
-            .incidents
-            .entry(incident.id)
-            .or_insert_with(|| (incident.clone(), Vec::new()));
-        entry.0 = incident.clone();
-        entry.1.extend_from_slice(commit.events);
+        match self.incidents.entry(incident.id) {
+            std::collections::hash_map::Entry::Occupied(mut stored) => {
+                let (snapshot, events) = stored.get_mut();
+                snapshot.clone_from(incident);
+                events.extend_from_slice(commit.events);
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                self.numbers.insert(incident.number.clone(), incident.id);
+                slot.insert((incident.clone(), commit.events.to_vec()));
+            }
+        }
     }
 }
 
