@@ -176,7 +176,12 @@ fn work_one(
     let mut events = opened.events;
 
     for ((actor, command), gap) in steps.iter().zip(&row[3..]) {
-        at += seconds(*gap)?;
+        at = at
+            .checked_add_signed(seconds(*gap)?)
+            .ok_or_else(|| Error::Validation {
+                field: "rows".into(),
+                reason: format!("{at} plus {gap} s is not a representable instant"),
+            })?;
         let decided = decide::execute_in_place(config, &mut incident, actor, command, at)?;
         events.extend(decided);
     }

@@ -60,11 +60,11 @@ impl PyCalendar {
     ) -> PyResult<String> {
         attached(py, || {
             let start = instant("start", &start)?;
-            let duration =
-                TimeDelta::try_seconds(seconds.abs()).ok_or_else(|| Error::Validation {
-                    field: "duration".into(),
-                    reason: format!("{seconds} s is out of range"),
-                })?;
+            let magnitude = seconds.checked_abs().and_then(TimeDelta::try_seconds);
+            let duration = magnitude.ok_or_else(|| Error::Validation {
+                field: "duration".into(),
+                reason: format!("{seconds} s is out of range"),
+            })?;
             let at = if seconds >= 0 {
                 self.calendar.add_business(start, duration)?
             } else {

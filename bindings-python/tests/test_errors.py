@@ -145,3 +145,33 @@ def test_event_and_incident_json_round_trip(desk: Desk, clock: Clock) -> None:
         assert Event.from_json(event.to_json()) == event
     assert Incident.from_json(incident.to_json()) == incident
     assert "Incident(id=" in repr(incident)
+
+
+def test_errors_pickle_with_their_fields(desk: Desk, clock: Clock) -> None:
+    import pickle
+
+    incident = desk.open(CALLER, "x", impact=2, urgency=2, now=clock.now)
+    with pytest.raises(incident_core.PermissionDeniedError) as refused:
+        desk.resolve(CALLER, incident, code="x", notes="y", now=clock.tick())
+    copy = pickle.loads(pickle.dumps(refused.value))
+    assert type(copy) is incident_core.PermissionDeniedError
+    assert (copy.code, copy.actor, copy.action, str(copy)) == (
+        refused.value.code, "ann", refused.value.action, str(refused.value),
+    )
+
+
+def test_out_of_range_script_rows_are_validation_errors(desk: Desk) -> None:
+    from incident_core import ScriptStep
+
+    opening = ScriptStep(ADMIN, Command.open("x", impact=1, urgency=1))
+    steps = [ScriptStep(ADMIN, Command.start_work())]
+    with pytest.raises(ValidationError):
+        desk.run_script(opening, steps, [0, 1, 1, 10**15])
+    with pytest.raises(ValidationError):
+        desk.run_script(opening, steps, [0, 1, 1])
+    with pytest.raises(ValidationError):
+        desk.run_script(opening, steps, [0, 1, 300, 60])
+    with pytest.raises(ValidationError):
+        desk.run_script(ScriptStep(ADMIN, Command.start_work()), [], [0, 1, 1])
+    report = desk.run_script(opening, steps, [0, 1, 1, 60, 3600, 2, 3, 60])
+    assert (report.incidents, report.commands) == (2, 4)
