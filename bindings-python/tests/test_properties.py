@@ -7,7 +7,18 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from incident_core import Calendar, Command, HoldReason, ValidationError
+from incident_core import (
+    Actor,
+    Calendar,
+    Command,
+    Desk,
+    DeskConfig,
+    HoldReason,
+    IncidentError,
+    Role,
+    ValidationError,
+    Workgroup,
+)
 
 UTC = dt.timezone.utc
 CALENDAR = Calendar.weekly("Europe/Amsterdam", windows=["08:00-12:00", "13:00-18:00"],
@@ -61,3 +72,39 @@ def test_every_naive_datetime_is_refused(naive: dt.datetime) -> None:
         assert refused.field == "at"
     else:  # pragma: no cover - the assertion below reports it
         raise AssertionError("a naive datetime was accepted")
+
+
+ACTORS = st.sampled_from([
+    Actor("ann", Role.END_USER), Actor("alice", Role.ANALYST), Actor("mona", Role.MANAGER),
+    Actor("change-bot", Role.AUTOMATION), Actor("root", Role.ADMINISTRATOR),
+])
+COMMANDS = st.sampled_from([
+    Command.assign(workgroup="network"), Command.assign(assignee="alice"),
+    Command.start_work(), Command.hold(HoldReason.AWAITING_CALLER), Command.resume(),
+    Command.comment("update"), Command.resolve(code="fixed", notes="done"),
+    Command.confirm(), Command.reopen("again"), Command.cancel("dup"),
+    Command.set_major(True), Command.override_priority(1),
+    Command.set_impact_urgency(urgency=1), Command.auto_close(),
+])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(ACTORS, COMMANDS), max_size=12))
+def test_refused_commands_change_nothing(script: list) -> None:  # type: ignore[type-arg]
+    desk = Desk(DeskConfig(workgroups=[
+        Workgroup("service-desk", members=["alice"], managers=["mona"]),
+        Workgroup("network", members=["alice"]),
+    ]))
+    now = dt.datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    incident = desk.open(Actor("ann", Role.END_USER), "x", impact=2, urgency=2, now=now)
+    for actor, command in script:
+        now += dt.timedelta(minutes=1)
+        before = desk.incident(incident)
+        try:
+            after = desk.execute(actor, incident, command, now=now)
+        except IncidentError as refused:
+            assert refused.code.startswith("ERR_") and refused.code != "ERR_INTERNAL"
+            assert desk.incident(incident) == before
+        else:
+            assert after.version == before.version + 1
+            assert len(desk.events(incident)) > 0
