@@ -233,17 +233,11 @@ fn instance_config(export: &Export, options: &ReplayOptions) -> DeskConfig {
 fn rows_by_incident(rows: &[ImportRow]) -> Vec<Vec<&ImportRow>> {
     let mut slots: HashMap<&str, usize> = HashMap::new();
     let mut incidents: Vec<Vec<&ImportRow>> = Vec::new();
-    let mut previous: Option<(&str, usize)> = None;
     for row in rows {
-        // Exports list an incident's rows together, so the previous row's slot is the usual hit.
-        let slot = match previous {
-            Some((number, slot)) if number == &*row.number => slot,
-            _ => *slots.entry(&*row.number).or_insert_with(|| {
-                incidents.push(Vec::new());
-                incidents.len() - 1
-            }),
-        };
-        previous = Some((&*row.number, slot));
+        let slot = *slots.entry(&*row.number).or_insert_with(|| {
+            incidents.push(Vec::new());
+            incidents.len() - 1
+        });
         incidents[slot].push(row);
     }
     incidents
