@@ -60,8 +60,17 @@ _incident_pg_main() {
         if [ "$(id -u)" -eq 0 ] && ! id postgres >/dev/null 2>&1; then
             useradd --system --no-create-home --shell /usr/sbin/nologin postgres || return 1
         fi
-        if [ -f "$state" ] && [ -d "$(cat "$state")" ]; then
-            echo "postgres.sh: stopping the previous cluster on port $port" >&2
+        if [ -f "$state" ] && [ -d "$(cat "$state")/data" ]; then
+            local previous
+            previous="$(cat "$state")"
+            if _incident_pg_as_owner "$bin/pg_ctl" -D "$previous/data" status >/dev/null 2>&1; then
+                # Already running (another shell on this machine started it): share it.
+                export INCIDENT_PG_URL="postgres://postgres@127.0.0.1:$port/incident_test"
+                echo "postgres.sh: reusing the running cluster at $INCIDENT_PG_URL" >&2
+                echo "$INCIDENT_PG_URL"
+                return 0
+            fi
+            echo "postgres.sh: removing the stale cluster folder $previous" >&2
             _incident_pg_main stop
         fi
 
