@@ -295,3 +295,90 @@ fn seconds(value: i64) -> Result<TimeDelta, Error> {
 pub(crate) fn script_steps(field: &str, json: &str) -> Result<Vec<ScriptStep>, Error> {
     from_json(field, json)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use incident_core::{
+        Channel, DeskConfig, Directory, InMemoryRepository, IncidentQuery, NewIncident, Role,
+        State, Workgroup, WorkgroupKind,
+    };
+
+    use super::*;
+
+    fn desk() -> Desk<Store> {
+        let directory = Directory::single(Workgroup::new(
+            "service-desk",
+            "Service desk",
+            WorkgroupKind::Incident,
+        ));
+        Desk::new(
+            Arc::new(InMemoryRepository::new()),
+            DeskConfig::with_directory(directory),
+        )
+    }
+
+    fn script() -> (ScriptStep, Vec<ScriptStep>) {
+        let admin = Actor::new("root", Role::Administrator);
+        let report = NewIncident::new("x", Channel::Phone, 3, 3);
+        let steps = vec![
+            (admin.clone(), Command::StartWork),
+            (
+                admin.clone(),
+                Command::Resolve {
+                    code: "fixed".into(),
+                    notes: "ok".into(),
+                },
+            ),
+        ];
+        ((admin, Command::Open(report)), steps)
+    }
+
+    #[test]
+    fn kept_scripts_store_every_incident_with_its_trail() {
+        let desk = desk();
+        let (opening, steps) = script();
+        let rows = [1_800_000_000, 1, 2, 60, 60, 1_800_000_600, 3, 3, 60, 120];
+        let report = run_script(&desk, opening, &steps, &rows, None, true).unwrap();
+        assert_eq!((report.incidents, report.commands), (2, 6));
+
+        let stored = desk.query(&IncidentQuery::default()).unwrap();
+        assert_eq!(stored.len(), 2);
+        assert_eq!((stored[0].priority, stored[1].priority), (2, 5));
+        assert!(stored.iter().all(|i| i.state == State::Resolved));
+        let trail = desk.events(stored[0].id).unwrap();
+        assert_eq!(Incident::replay(&trail).unwrap(), stored[0]);
+    }
+
+    #[test]
+    fn what_if_scripts_store_nothing() {
+        let desk = desk();
+        let (opening, steps) = script();
+        let rows = [1_800_000_000, 1, 2, 60, 60];
+        let report = run_script(&desk, opening, &steps, &rows, None, false).unwrap();
+        assert_eq!(report.incidents, 1);
+        assert!(desk.query(&IncidentQuery::default()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_refusal_keeps_the_incidents_decided_before_it() {
+        let desk = desk();
+        let (opening, mut steps) = script();
+        steps.push((Actor::new("ann", Role::EndUser), Command::StartWork));
+        let rows = [1_800_000_000, 1, 2, 60, 60, 60];
+        let refused = run_script(&desk, opening, &steps, &rows, None, true).unwrap_err();
+        assert_eq!(refused.code(), "ERR_PERMISSION_DENIED");
+        assert!(desk.query(&IncidentQuery::default()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn malformed_rows_are_validation_errors() {
+        let desk = desk();
+        let (opening, steps) = script();
+        for rows in [&[1, 2][..], &[0, 1, 1, -5, 60], &[0, 1, 1, i64::MAX, 60]] {
+            let error = run_script(&desk, opening.clone(), &steps, rows, None, true);
+            assert_eq!(error.unwrap_err().code(), "ERR_VALIDATION", "{rows:?}");
+        }
+    }
+}
