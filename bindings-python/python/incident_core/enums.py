@@ -44,11 +44,6 @@ class State(_Named):
     CLOSED = "closed"
     CANCELED = "canceled"
 
-    @property
-    def is_open(self) -> bool:
-        """Whether work is still expected (not resolved, closed or canceled)."""
-        return self in (State.NEW, State.ASSIGNED, State.IN_PROGRESS, State.ON_HOLD)
-
 
 class Priority(enum.IntEnum):
     """Priorities of the default ITIL 3x3 matrix (1 = highest).

@@ -284,11 +284,6 @@ class Incident:
         """The core's JSON text, exactly as the core wrote it."""
         return json.dumps(self._wire)
 
-    @property
-    def is_open(self) -> bool:
-        """Whether work is still expected."""
-        return self.state.is_open
-
 
 def _change_data(kind: ChangeType, data: Dict[str, Any]) -> Dict[str, Any]:
     """Typed values for the fields of a change; the rest stays as decoded JSON."""
