@@ -945,7 +945,7 @@ impl DeskConfig {
                     scope: g.scope.into(),
                 })
                 .collect();
-            config.permissions = core::PermissionTable { grants };
+            config.permissions = core::PermissionTable::new(grants);
         }
         Ok(config)
     }

@@ -229,9 +229,43 @@ pub struct Grant {
 /// assert!(!table.grants_role(Role::EndUser, Action::Resolve));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "GrantList", into = "GrantList")]
 pub struct PermissionTable {
-    /// The grants; order does not matter.
-    pub grants: Vec<Grant>,
+    grants: Vec<Grant>,
+    /// For each role and action, the scopes granted as a bit set: every command checks a
+    /// permission, so the check is one lookup instead of a scan of the grants.
+    scopes: [[u8; Action::ALL.len()]; Role::ALL.len()],
+}
+
+/// The serialised form of a [`PermissionTable`]: its grants.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct GrantList {
+    grants: Vec<Grant>,
+}
+
+impl From<GrantList> for PermissionTable {
+    fn from(list: GrantList) -> Self {
+        PermissionTable::new(list.grants)
+    }
+}
+
+impl From<PermissionTable> for GrantList {
+    fn from(table: PermissionTable) -> Self {
+        GrantList {
+            grants: table.grants,
+        }
+    }
+}
+
+const SCOPES: [Scope; 4] = [
+    Scope::Any,
+    Scope::OwnIncident,
+    Scope::OwnWorkgroup,
+    Scope::ManagedWorkgroup,
+];
+
+fn position<T: PartialEq>(all: &[T], item: &T) -> usize {
+    all.iter().position(|x| x == item).unwrap_or(0)
 }
 
 /// What a permission check needs to know about the incident and the command.
@@ -245,11 +279,29 @@ pub struct Target<'a> {
 }
 
 impl PermissionTable {
+    /// A table from its grants; order does not matter and repeats are harmless.
+    pub fn new(grants: Vec<Grant>) -> Self {
+        let mut scopes = [[0u8; Action::ALL.len()]; Role::ALL.len()];
+        for g in &grants {
+            let cell =
+                &mut scopes[position(&Role::ALL, &g.role)][position(&Action::ALL, &g.action)];
+            *cell |= 1 << position(&SCOPES, &g.scope);
+        }
+        PermissionTable { grants, scopes }
+    }
+
+    /// The grants the table was built from.
+    pub fn grants(&self) -> &[Grant] {
+        &self.grants
+    }
+
+    fn scopes(&self, role: Role, action: Action) -> u8 {
+        self.scopes[role as usize][action as usize]
+    }
+
     /// Whether the role has any grant for the action, whatever the scope.
     pub fn grants_role(&self, role: Role, action: Action) -> bool {
-        self.grants
-            .iter()
-            .any(|g| g.role == role && g.action == action)
+        self.scopes(role, action) != 0
     }
 
     /// Whether `actor` may do `action` on `incident` (`None` for opening): for greying out.
@@ -291,11 +343,12 @@ impl PermissionTable {
         action: Action,
         target: Target<'_>,
     ) -> Result<()> {
-        let allowed = self
-            .grants
+        let granted = self.scopes(actor.role, action);
+        let allowed = SCOPES
             .iter()
-            .filter(|g| g.role == actor.role && g.action == action)
-            .any(|g| scope_covers(g.scope, directory, &actor.id, target));
+            .enumerate()
+            .filter(|(bit, _)| granted & (1 << bit) != 0)
+            .any(|(_, scope)| scope_covers(*scope, directory, &actor.id, target));
         if allowed {
             Ok(())
         } else {
@@ -387,6 +440,6 @@ impl Default for PermissionTable {
         grant(Role::Automation, &[UpdateDetails, Reprioritise], Any);
 
         grant(Role::Administrator, &Action::ALL, Any);
-        PermissionTable { grants }
+        PermissionTable::new(grants)
     }
 }

@@ -189,10 +189,9 @@ fn assignment_actions_depend_on_what_changes() {
 #[test]
 fn permissions_are_data_a_host_can_replace() {
     let mut config = config();
-    config
-        .permissions
-        .grants
-        .retain(|g| !(g.role == Role::EndUser && g.action == Action::Reopen));
+    let kept = config.permissions.grants().iter().copied();
+    let grants = kept.filter(|g| !(g.role == Role::EndUser && g.action == Action::Reopen));
+    config.permissions = PermissionTable::new(grants.collect());
     let json = serde_json::to_string(&config).unwrap();
     let config: DeskConfig = serde_json::from_str(&json).unwrap();
     let desk = Desk::in_memory(config);
