@@ -64,6 +64,7 @@ def test_commands_round_trip_through_json(command: Command) -> None:
     assert Command.from_json(command.to_json()) == command
 
 
+@settings(deadline=None)
 @given(st.datetimes(timezones=st.none()))
 def test_every_naive_datetime_is_refused(naive: dt.datetime) -> None:
     try:
