@@ -15,7 +15,6 @@ from typing import (
     Optional,
     Sequence,
     Tuple,
-    TypeVar,
     Union,
     overload,
 )
@@ -34,9 +33,6 @@ __all__ = ["Desk"]
 
 IncidentRef = Union[Incident, str]
 """An incident, or its id (UUID text)."""
-
-_T = TypeVar("_T")
-
 
 def _incident_id(incident: IncidentRef) -> str:
     return incident.id if isinstance(incident, Incident) else str(incident)
