@@ -87,7 +87,10 @@ set -e
 [ "$status" -eq 0 ] || { echo "pytest failed (exit $status; 5 means no test ran)"; exit 1; }
 python -m mypy.stubtest incident_core._native \
     --allowlist bindings-python/stubtest-allowlist.txt
+python -m mypy bindings-python/python/incident_core examples/python/failed_change.py \
+    bindings-python/bench/workload.py
 python examples/python/failed_change.py
+python bindings-python/bench/workload.py 20000
 deactivate
 
 # --- Node ---------------------------------------------------------------------------
