@@ -152,6 +152,8 @@ pub fn replay<R: Repository + ?Sized>(
             .is_some()
         {
             replayer.report.incidents_already_present += 1;
+            replayer.report.rows += rows.len() as u64;
+            replayer.report.rows_skipped += rows.len() as u64;
             continue;
         }
         let Some(track) = replayer.incident(&rows)? else {
@@ -265,15 +267,15 @@ struct Replayer<'c> {
 impl Replayer<'_> {
     /// Replays the rows of one incident; `None` if it could not even be opened (lenient).
     fn incident(&mut self, rows: &[&ImportRow]) -> Result<Option<Track>, Error> {
-        let first = rows[0];
-        let Some(mut track) = self.open(first)? else {
+        self.report.rows += rows.len() as u64;
+        let Some(mut track) = self.open(rows[0])? else {
+            self.report.rows_skipped += rows.len() as u64;
             return Ok(None);
         };
         self.report.incidents += 1;
 
         let mut actor: Option<Actor> = None;
         for row in rows {
-            self.report.rows += 1;
             let now = if row.updated_at < track.incident.updated_at {
                 self.report.rows_out_of_order += 1;
                 track.incident.updated_at
@@ -329,38 +331,50 @@ impl Replayer<'_> {
         let command = Command::Open(report);
 
         let id = IncidentId::new(opened_at);
-        match decide::open(
-            self.config,
-            id,
-            row.number.to_string(),
-            &actor,
-            &command,
-            opened_at,
-        ) {
+        let number = row.number.to_string();
+        let error = match decide::open(self.config, id, number.clone(), &actor, &command, opened_at)
+        {
+            Ok(decision) => return Ok(Some(self.opened(decision))),
+            Err(error) => error,
+        };
+
+        let anomaly = Anomaly {
+            line: row.line,
+            number: number.clone(),
+            kind: anomaly_kind(&command, &error),
+            detail: error.to_string(),
+        };
+        if self.strict() {
+            return Err(Error::Refused(anomaly));
+        }
+        self.report.record_anomaly(anomaly);
+
+        // Levels outside the instance's matrix: open with the policy's defaults, so that the
+        // incident's history is kept (its priority then shows up as mismatching).
+        let Command::Open(mut report) = command else {
+            return Ok(None);
+        };
+        report.impact = self.config.policy.default_impact;
+        report.urgency = self.config.policy.default_urgency;
+        let command = Command::Open(report);
+        match decide::open(self.config, id, number, &actor, &command, opened_at) {
             Ok(decision) => {
-                self.report.commands += 1;
-                self.report.events += decision.events.len() as u64;
-                Ok(Some(Track {
-                    incident: decision.incident,
-                    events: decision.events,
-                    refused: None,
-                    last_anomaly: None,
-                    reopen_mismatch_seen: false,
-                }))
+                self.report.record_repair("open_with_default_levels");
+                Ok(Some(self.opened(decision)))
             }
-            Err(error) => {
-                let anomaly = Anomaly {
-                    line: row.line,
-                    number: row.number.to_string(),
-                    kind: anomaly_kind(&command, &error),
-                    detail: error.to_string(),
-                };
-                if self.strict() {
-                    return Err(Error::Refused(anomaly));
-                }
-                self.report.record_anomaly(anomaly);
-                Ok(None)
-            }
+            Err(_) => Ok(None),
+        }
+    }
+
+    fn opened(&mut self, decision: incident_core::Decision) -> Track {
+        self.report.commands += 1;
+        self.report.events += decision.events.len() as u64;
+        Track {
+            incident: decision.incident,
+            events: decision.events,
+            refused: None,
+            last_anomaly: None,
+            reopen_mismatch_seen: false,
         }
     }
 

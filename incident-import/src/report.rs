@@ -94,8 +94,11 @@ pub struct GroupReport {
 pub struct ReplayReport {
     /// Lenient or strict.
     pub mode: Mode,
-    /// Rows read and replayed.
+    /// Rows read (readable ones).
     pub rows: u64,
+    /// Rows left out: those of incidents the repository already held, or that could not be
+    /// opened at all.
+    pub rows_skipped: u64,
     /// Rows that could not be read.
     pub rows_unreadable: u64,
     /// Incidents replayed.
@@ -185,7 +188,8 @@ impl fmt::Display for ReplayReport {
     /// A readable summary: totals, checks, anomalies, and the busiest workgroups.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "mode               {:?}", self.mode)?;
-        writeln!(f, "rows replayed      {}", self.rows)?;
+        writeln!(f, "rows read          {}", self.rows)?;
+        writeln!(f, "rows skipped       {}", self.rows_skipped)?;
         writeln!(f, "rows unreadable    {}", self.rows_unreadable)?;
         writeln!(f, "incidents          {}", self.incidents)?;
         writeln!(f, "commands           {}", self.commands)?;

@@ -354,3 +354,75 @@ fn interleaved_rows_of_several_incidents_are_replayed_per_incident() {
     assert_eq!(stored(&store, "INC1").state, State::Resolved);
     assert_eq!(stored(&store, "INC2").state, State::OnHold);
 }
+
+mod any_export {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const STATES: &[&str] = &[
+        "New",
+        "Active",
+        "Awaiting User Info",
+        "Awaiting Vendor",
+        "Awaiting Evidence",
+        "Resolved",
+        "Closed",
+        "Canceled",
+        "-100",
+    ];
+    const LEVELS: &[&str] = &["1 - High", "2 - Medium", "3 - Low", "?", "7 - Odd"];
+    const GROUPS: &[&str] = &["Group 1", "Group 2", "?"];
+    const PEOPLE: &[&str] = &["Ann", "Bob", "?"];
+
+    fn any_row() -> impl Strategy<Value = String> {
+        let pick = |list: &'static [&'static str]| proptest::sample::select(list.to_vec());
+        (
+            (0u8..3, pick(STATES), 0u32..4, 1u32..20, 0u32..24),
+            (
+                pick(LEVELS),
+                pick(LEVELS),
+                1u8..6,
+                pick(GROUPS),
+                pick(PEOPLE),
+            ),
+            proptest::bool::ANY,
+        )
+            .prop_map(
+                |((n, state, reopens, day, hour), (i, u, p, group, who), code)| {
+                    let code = if code { "code 6" } else { "?" };
+                    format!(
+                        "INC{n},{state},{reopens},0,{day}/3/2016 {hour:02}:00,{i},{u},{p} - P,\
+                     {group},{who},{code}\n"
+                    )
+                },
+            )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Whatever the rows say, a lenient replay finishes, every stored incident is rebuilt
+        /// exactly by its events, and a strict replay either agrees or names its refusal.
+        #[test]
+        fn any_export_replays_without_panics(rows in proptest::collection::vec(any_row(), 1..25)) {
+            let export = export(&rows);
+            let (report, store) = lenient(&export);
+
+            prop_assert_eq!(report.rows + report.rows_unreadable, rows.len() as u64);
+            prop_assert_eq!(store.len() as u64, report.incidents);
+            for number in ["INC0", "INC1", "INC2"] {
+                if let Some(incident) = store.load_by_number(number).unwrap() {
+                    let events = store.events(incident.id).unwrap();
+                    prop_assert_eq!(Incident::replay(&events).unwrap(), incident);
+                }
+            }
+
+            match strict(&export) {
+                Ok(strict) => prop_assert_eq!(strict.anomaly_count(), 0),
+                Err(Error::Refused(_) | Error::Unreadable(_)) => {}
+                Err(other) => prop_assert!(false, "strict replay failed with {other}"),
+            }
+        }
+    }
+}
