@@ -13,6 +13,31 @@
 //! the strict lifecycle refused (anomalies, with line numbers), checks the derived priority and
 //! the reopen count against every row, and gives per-workgroup figures.
 //!
+//! # How rows become commands
+//!
+//! For each row, in file order per incident, the replay first applies field changes, then the
+//! assignment, then the state (a reopen comes first when the incident was finished):
+//!
+//! | export | core |
+//! | --- | --- |
+//! | first row of an incident | `Open` at `opened_at`, with the row's group, caller, category |
+//! | impact / urgency changed | `SetImpactUrgency` (the priority follows the matrix) |
+//! | group set, changed, or first taken up | `Assign` (analyst kept only if a member) |
+//! | `Active` | `StartWork`, or `Resume` from hold, or `Reopen` + `StartWork` |
+//! | `Awaiting User Info` / `Vendor` / `Problem` | `Hold` awaiting caller / vendor / problem |
+//! | `Awaiting Evidence` (any other `Awaiting ...`) | `Hold` with that custom reason |
+//! | `Resolved` | `Resolve` with `closed_code` |
+//! | `Closed` | `AutoClose` once due, else `Confirm` |
+//! | `Canceled` | `Cancel` |
+//!
+//! Every command is decided by the core under the default lifecycle and permissions (the
+//! row's `sys_updated_by` acts as an administrator, since the source instance already
+//! authorised the update), the instance's priority matrix and auto-close delay. A refusal is
+//! an [`Anomaly`]; in [`Mode::Lenient`] the replay then takes the legal steps that reach the
+//! export's state where there are some (counted as repairs): resolving before a close,
+//! starting work before a hold from New, a placeholder code for a resolution without one, and
+//! reopening a closed incident under a migration policy with a reopen window.
+//!
 //! ```
 //! use incident_core::InMemoryRepository;
 //! use incident_import::{Export, ExportReader, Mode, ReplayOptions, replay};
