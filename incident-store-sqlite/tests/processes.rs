@@ -229,3 +229,40 @@ fn acknowledged_commands_survive_sigkill() {
         opened.len()
     );
 }
+
+/// Child: draws 50 incident numbers.
+#[test]
+#[ignore = "run by numbers_are_unique_across_processes"]
+fn child_numbers() {
+    let Some((desk, _)) = open_child_store() else {
+        return;
+    };
+    for _ in 0..50 {
+        println!("NUM {}", desk.repository().next_number().unwrap());
+    }
+}
+
+#[test]
+fn numbers_are_unique_across_processes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("numbers.db");
+    drop(SqliteRepository::open(&db).unwrap());
+
+    let children: Vec<_> = (0..3)
+        .map(|worker| child("child_numbers", &db, worker).spawn().unwrap())
+        .collect();
+    let mut numbers = HashSet::new();
+    for process in children {
+        let output = process.wait_with_output().unwrap();
+        assert!(output.status.success(), "a child failed");
+        for line in String::from_utf8_lossy(&output.stdout).lines() {
+            if let Some(n) = line.strip_prefix("NUM ") {
+                let n: u64 = n.parse().unwrap();
+                assert!(numbers.insert(n), "number {n} handed out twice");
+            }
+        }
+    }
+    assert_eq!(numbers.len(), 150);
+    let next = SqliteRepository::open(&db).unwrap().next_number().unwrap();
+    assert_eq!(next, 151);
+}
