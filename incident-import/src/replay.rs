@@ -112,7 +112,7 @@ impl Export {
 ///
 /// [`Error::Store`] when the repository fails; in strict mode, [`Error::Unreadable`] for the
 /// first unreadable row and [`Error::Refused`] for the first transition the lifecycle refuses
-/// (incidents replayed before that one are already saved).
+/// (incidents replayed before that one may already be saved: they are written in batches).
 pub fn replay<R: Repository + ?Sized>(
     export: &Export,
     repository: &R,
@@ -145,6 +145,7 @@ pub fn replay<R: Repository + ?Sized>(
 
     let mut groups = GroupFigures::default();
     let mut pending: Vec<Track> = Vec::with_capacity(SAVE_BATCH);
+    let mut batches = true;
     for rows in rows_by_incident(&export.rows) {
         if repository
             .load_by_number(&rows[0].number)
@@ -163,10 +164,10 @@ pub fn replay<R: Repository + ?Sized>(
         groups.add(&track.incident);
         pending.push(track);
         if pending.len() == SAVE_BATCH {
-            save_tracks(repository, &mut pending)?;
+            save_tracks(repository, &mut pending, &mut batches)?;
         }
     }
-    save_tracks(repository, &mut pending)?;
+    save_tracks(repository, &mut pending, &mut batches)?;
 
     let mut report = replayer.report;
     report.groups = groups.finish();
@@ -191,10 +192,16 @@ pub fn replay_file<R: Repository + ?Sized>(
 /// disk) once per chunk rather than once per incident.
 const SAVE_BATCH: usize = 512;
 
-/// Writes the finished incidents, all in one batch, and empties the list.
+/// Writes the finished incidents, in one batch while the store takes batches, and empties
+/// the list.
+///
+/// A store that cannot save batches (the trait's default refuses more than one commit) fails
+/// the batch as a whole; the incidents are then saved one by one, now and from then on, which
+/// also pins any other failure on the incident that causes it.
 fn save_tracks<R: Repository + ?Sized>(
     repository: &R,
     pending: &mut Vec<Track>,
+    batches: &mut bool,
 ) -> Result<(), Error> {
     let commits: Vec<Commit<'_>> = pending
         .iter()
@@ -205,7 +212,17 @@ fn save_tracks<R: Repository + ?Sized>(
             idempotency: None,
         })
         .collect();
-    repository.save_batch(&commits).map_err(Error::Store)?;
+    if *batches && commits.len() > 1 {
+        if repository.save_batch(&commits).is_ok() {
+            pending.clear();
+            return Ok(());
+        }
+        *batches = false;
+    }
+
+    for commit in commits {
+        repository.save(commit).map_err(Error::Store)?;
+    }
     pending.clear();
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! Replay of small hand-written exports: each test shows one mapping rule or check.
 
-use incident_core::{HoldReason, InMemoryRepository, Incident, Repository, State};
+use incident_core::{Event, HoldReason, InMemoryRepository, Incident, Repository, State};
 use incident_import::instance::{learn_priority_matrix, uci_instance_matrix};
 use incident_import::{Error, Export, ExportReader, Mode, ReplayOptions, ReplayReport, replay};
 
@@ -353,6 +353,52 @@ fn interleaved_rows_of_several_incidents_are_replayed_per_incident() {
     assert_eq!((report.incidents, report.anomaly_count()), (2, 0));
     assert_eq!(stored(&store, "INC1").state, State::Resolved);
     assert_eq!(stored(&store, "INC2").state, State::OnHold);
+}
+
+/// A store that keeps the trait's default `save_batch`, which refuses batches.
+struct OneByOne(InMemoryRepository);
+
+impl Repository for OneByOne {
+    fn load(&self, id: incident_core::IncidentId) -> incident_core::Result<Option<Incident>> {
+        self.0.load(id)
+    }
+    fn load_by_number(&self, number: &str) -> incident_core::Result<Option<Incident>> {
+        self.0.load_by_number(number)
+    }
+    fn save(&self, commit: incident_core::Commit<'_>) -> incident_core::Result<()> {
+        self.0.save(commit)
+    }
+    fn events(&self, id: incident_core::IncidentId) -> incident_core::Result<Vec<Event>> {
+        self.0.events(id)
+    }
+    fn next_number(&self) -> incident_core::Result<u64> {
+        self.0.next_number()
+    }
+    fn idempotency(
+        &self,
+        key: &str,
+    ) -> incident_core::Result<Option<incident_core::IdempotencyRecord>> {
+        self.0.idempotency(key)
+    }
+    fn query(&self, query: &incident_core::IncidentQuery) -> incident_core::Result<Vec<Incident>> {
+        self.0.query(query)
+    }
+}
+
+#[test]
+fn a_store_without_batches_gets_the_incidents_one_by_one() {
+    let export = export(&[
+        row("INC1", "Active", 0, (1, 9), "Group 1", "?"),
+        row("INC2", "Active", 0, (1, 9), "Group 1", "?"),
+        row("INC3", "Resolved", 0, (1, 9), "Group 1", "?"),
+    ]);
+    let store = OneByOne(InMemoryRepository::new());
+    let report = replay(&export, &store, &ReplayOptions::default()).unwrap();
+
+    assert_eq!((report.incidents, store.0.len()), (3, 3));
+    let as_dyn: &dyn Repository = &store;
+    let again = replay(&export, as_dyn, &ReplayOptions::default()).unwrap();
+    assert_eq!(again.incidents_already_present, 3);
 }
 
 mod any_export {
