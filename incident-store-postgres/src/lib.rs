@@ -171,8 +171,13 @@ impl PostgresRepository {
 
         let mut session = repository.session()?;
         if let Some(schema) = &options.schema {
+            // Two servers starting together may both create it: the loser's duplicate is fine.
             let sql = format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\"");
-            session.client.batch_execute(&sql).map_err(map)?;
+            match session.client.batch_execute(&sql) {
+                Ok(()) => {}
+                Err(e) if is_unique_violation(&e) => {}
+                Err(e) => return Err(map(e)),
+            }
         }
         schema::prepare(&mut session.client)?;
         tracing::debug!("postgres store opened");

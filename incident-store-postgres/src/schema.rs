@@ -133,14 +133,26 @@ fn probe(client: &mut impl postgres::GenericClient) -> Result<Option<i64>> {
 
 /// Checks that the database is ours (or has none of our tables), then migrates it to
 /// [`SCHEMA_VERSION`].
+///
+/// The advisory lock is a session lock taken before the transaction begins: a transaction
+/// that starts after the previous migrator committed sees its tables (catalog caches are
+/// refreshed at transaction start, not when an advisory lock is granted).
 pub(crate) fn prepare(client: &mut Client) -> Result<()> {
     if probe(client)? == Some(SCHEMA_VERSION) {
         return Ok(());
     }
 
-    let mut tx = client.transaction().map_err(map)?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+    client
+        .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
         .map_err(map)?;
+    let migrated = migrate(client);
+    let unlocked = client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK]);
+    migrated?;
+    unlocked.map(drop).map_err(map)
+}
+
+fn migrate(client: &mut Client) -> Result<()> {
+    let mut tx = client.transaction().map_err(map)?;
     let from = probe(&mut tx)?.unwrap_or(0);
     for (index, migration) in MIGRATIONS.iter().enumerate().skip(from as usize) {
         let to = index as i64 + 1;

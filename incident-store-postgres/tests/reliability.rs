@@ -317,3 +317,82 @@ fn backends_terminated_under_load_lose_and_duplicate_nothing() {
     assert_log_holds_exactly(desk.repository(), &accepted);
     desk.repository().integrity_check().unwrap();
 }
+
+/// Two repositories on one database, as two application servers would be: commands race
+/// through both, and no update is lost.
+#[test]
+fn two_application_servers_lose_no_update() {
+    let Some(url) = common::url() else { return };
+    let schema = common::fresh_schema();
+    let servers = [
+        Arc::new(Desk::new(
+            common::open_in(&url, &schema),
+            DeskConfig::default(),
+        )),
+        Arc::new(Desk::new(
+            common::open_in(&url, &schema),
+            DeskConfig::default(),
+        )),
+    ];
+    let ids: Vec<IncidentId> = (0..2)
+        .map(|n| {
+            let report = NewIncident::new(format!("Shared {n}"), Channel::Phone, 3, 3);
+            servers[n]
+                .open(&admin(), Command::Open(report), t0())
+                .unwrap()
+                .id
+        })
+        .collect();
+    let numbers: Vec<String> = ids
+        .iter()
+        .map(|id| servers[0].incident(*id).unwrap().number)
+        .collect();
+    assert_ne!(numbers[0], numbers[1], "one sequence for both servers");
+
+    let workers: Vec<_> = (0..4)
+        .map(|worker| {
+            let desk = Arc::clone(&servers[worker % 2]);
+            let ids = ids.clone();
+            thread::spawn(move || incident_store_contract::comment_in_loop(&desk, &ids, worker, 20))
+        })
+        .collect();
+    let mut accepted: HashMap<IncidentId, Vec<String>> = HashMap::new();
+    for worker in workers {
+        for (id, text) in worker.join().unwrap() {
+            accepted.entry(id).or_default().push(text);
+        }
+    }
+    assert_log_holds_exactly(servers[1].repository(), &accepted);
+    servers[0].repository().integrity_check().unwrap();
+}
+
+/// Servers starting together on an empty database migrate it once, and all open.
+#[test]
+fn servers_starting_together_migrate_once() {
+    let Some(url) = common::url() else { return };
+    let schema = common::fresh_schema();
+    let starters: Vec<_> = (0..4)
+        .map(|_| {
+            let (url, schema) = (url.clone(), schema.clone());
+            thread::spawn(move || {
+                let options = PostgresOptions {
+                    schema: Some(schema),
+                    pool_size: 1,
+                    ..PostgresOptions::default()
+                };
+                PostgresRepository::open_with(&url, options).map(drop)
+            })
+        })
+        .collect();
+    for starter in starters {
+        starter.join().unwrap().unwrap();
+    }
+    let mut client = admin_client(&url, &schema);
+    let row = client
+        .query_one(
+            "SELECT value FROM incident_store_meta WHERE key = 'schema_version'",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(row.get::<_, String>(0), SCHEMA_VERSION.to_string());
+}

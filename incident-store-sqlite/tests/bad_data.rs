@@ -194,3 +194,27 @@ fn the_event_log_is_append_only() {
     );
     assert_eq!(repo.events(incident.id).unwrap(), events);
 }
+
+#[test]
+fn stores_opening_a_new_file_together_migrate_it_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = temp_file(&dir, "incidents.db");
+    let openers: Vec<_> = (0..6)
+        .map(|_| {
+            let path = path.clone();
+            std::thread::spawn(move || SqliteRepository::open(path).map(drop))
+        })
+        .collect();
+    for opener in openers {
+        opener.join().unwrap().unwrap();
+    }
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, SCHEMA_VERSION);
+    SqliteRepository::open(&path)
+        .unwrap()
+        .integrity_check()
+        .unwrap();
+}
