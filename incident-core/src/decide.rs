@@ -658,8 +658,11 @@ impl Context<'_> {
             (false, Some(days)) => {
                 let due = Duration::try_days(i64::from(days))
                     .and_then(|after| self.now.checked_add_signed(after));
-                let reason = format!("{days} days after {} is out of range", self.now);
-                Some(due.ok_or_else(|| Error::validation("auto_close_after_days", reason))?)
+                let out_of_range = || {
+                    let reason = format!("{days} days after {} is out of range", self.now);
+                    Error::validation("auto_close_after_days", reason)
+                };
+                Some(due.ok_or_else(out_of_range)?)
             }
             _ => None,
         };
