@@ -65,7 +65,13 @@ impl Default for PostgresOptions {
 
 /// A [`Repository`] in a PostgreSQL database, over a pool of connections.
 ///
-/// Share one value between threads (it is `Sync`); each call borrows a pooled connection.
+/// Share one value between threads (it is `Sync`); each call borrows a pooled connection,
+/// checked with a round trip first so that connections the server dropped are replaced
+/// rather than failing the call.
+///
+/// Stricter than the in-memory store in two ways: an incident number belongs to one
+/// incident (saving another incident under it is [`Error::Validation`] on `number`), and a
+/// batch that uses one idempotency key twice is refused whole.
 pub struct PostgresRepository {
     pool: r2d2::Pool<Manager>,
 }

@@ -99,6 +99,10 @@ impl Default for SqliteOptions {
 /// `BEGIN IMMEDIATE` and wait up to the busy timeout for it, whether the other writer is a
 /// thread of this process or another process, so both cases go through the same path.
 /// The version check and the write happen inside that one transaction.
+///
+/// Stricter than the in-memory store in two ways: an incident number belongs to one
+/// incident (saving another incident under it is [`Error::Validation`] on `number`), and a
+/// batch that uses one idempotency key twice is refused whole.
 #[derive(Debug)]
 pub struct SqliteRepository {
     pool: Pool,
