@@ -32,6 +32,26 @@ pub fn incident_number(n: u64) -> String {
     format!("INC{n:07}")
 }
 
+/// The counter value behind a number in the `INC0000001` form, if it has that form.
+///
+/// Stores use it to move their counter past numbers that arrive from elsewhere (an import
+/// keeps the exporting system's numbers), so that numbers handed out later never collide.
+///
+/// # Example
+/// ```
+/// use incident_core::decide::{incident_number, parse_incident_number};
+///
+/// assert_eq!(parse_incident_number(&incident_number(45)), Some(45));
+/// assert_eq!(parse_incident_number("CHG0000045"), None);
+/// ```
+pub fn parse_incident_number(number: &str) -> Option<u64> {
+    let digits = number.strip_prefix("INC")?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
 /// Opens an incident from [`Command::Open`] or [`Command::OpenFromTrigger`].
 ///
 /// `id` and `number` come from the host (see [`crate::Desk`]), since handing out numbers

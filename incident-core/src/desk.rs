@@ -228,10 +228,20 @@ impl<R: Repository> Desk<R> {
         submission: Submission,
         now: DateTime<Utc>,
     ) -> Result<Outcome> {
+        self.submit_attempt(actor, &submission, now, 1)
+    }
+
+    fn submit_attempt(
+        &self,
+        actor: &Actor,
+        submission: &Submission,
+        now: DateTime<Utc>,
+        attempt: u32,
+    ) -> Result<Outcome> {
         let digest = submission
             .idempotency_key
             .as_ref()
-            .map(|_| digest(actor, &submission));
+            .map(|_| digest(actor, submission));
         if let (Some(key), Some(digest)) = (&submission.idempotency_key, &digest)
             && let Some(record) = self.repository.idempotency(key)?
         {
@@ -260,16 +270,16 @@ impl<R: Repository> Desk<R> {
             }
         };
 
-        let record =
-            submission
-                .idempotency_key
-                .zip(digest)
-                .map(|(key, digest)| IdempotencyRecord {
-                    key,
-                    incident: decision.incident.id,
-                    version: decision.incident.version,
-                    digest,
-                });
+        let record = submission
+            .idempotency_key
+            .clone()
+            .zip(digest)
+            .map(|(key, digest)| IdempotencyRecord {
+                key,
+                incident: decision.incident.id,
+                version: decision.incident.version,
+                digest,
+            });
         let commit = Commit {
             incident: &decision.incident,
             expected_version: decision.incident.version - 1,
@@ -277,6 +287,13 @@ impl<R: Repository> Desk<R> {
             idempotency: record.as_ref(),
         };
         match self.repository.save(commit) {
+            // An imported incident took the number between next_number and save: open again
+            // with the next one (the store has moved its counter past it).
+            Err(Error::Validation { field, .. })
+                if field == "number" && submission.incident.is_none() && attempt < 3 =>
+            {
+                self.submit_attempt(actor, submission, now, attempt + 1)
+            }
             Ok(()) => Ok(Outcome {
                 incident: decision.incident,
                 events: decision.events,

@@ -125,7 +125,9 @@ pub trait Repository: Send + Sync {
     /// As [`Repository::load`].
     fn events(&self, id: IncidentId) -> Result<Vec<Event>>;
 
-    /// Hands out the next incident number; never the same one twice, even across processes.
+    /// Hands out the next incident number; never the same one twice, even across processes,
+    /// and always past the numbers of incidents saved with numbers from elsewhere (see
+    /// [`crate::decide::parse_incident_number`]).
     ///
     /// # Errors
     /// As [`Repository::load`].
@@ -238,6 +240,13 @@ impl Memory {
                 actual,
             });
         }
+        let number = &commit.incident.number;
+        if commit.expected_version == 0
+            && self.numbers.get(number).is_some_and(|owner| *owner != id)
+        {
+            let reason = format!("{number} belongs to another incident");
+            return Err(Error::validation("number", reason));
+        }
         if let Some(record) = commit.idempotency
             && self.keys.contains_key(&record.key)
         {
@@ -263,6 +272,8 @@ impl Memory {
             }
             std::collections::hash_map::Entry::Vacant(slot) => {
                 self.numbers.insert(incident.number.clone(), incident.id);
+                let imported = crate::decide::parse_incident_number(&incident.number);
+                self.last_number = self.last_number.max(imported.unwrap_or(0));
                 slot.insert((incident.clone(), commit.events.to_vec()));
             }
         }

@@ -52,6 +52,7 @@ macro_rules! contract_tests {
             events_read_back_in_order,
             desk_round_trip,
             concurrent_desk_commands_lose_nothing,
+            imported_numbers_move_the_counter_on,
         );
     };
     (@each [] $factory:expr; $($name:ident),* $(,)?) => {
@@ -577,6 +578,31 @@ pub fn assert_log_holds_exactly<R: Repository + ?Sized>(
 
 /// The contract against the core's own in-memory repository, so the suite itself is
 /// checked against the reference.
+/// An incident saved with a number from elsewhere (an import keeps the exporting system's
+/// numbers) moves the counter past it, so a desk opening incidents afterwards never
+/// collides; saving a second incident under a taken number is refused.
+pub fn imported_numbers_move_the_counter_on<R: Repository>(repo: R) {
+    let first = repo.next_number().unwrap();
+    let (imported, events) = opened(first + 500, t0());
+    repo.save(commit(&imported, &events, 0)).unwrap();
+    assert!(repo.next_number().unwrap() > first + 500);
+
+    let (twin, twin_events) = opened(first + 500, t0() + Duration::seconds(1));
+    let err = repo.save(commit(&twin, &twin_events, 0)).unwrap_err();
+    assert!(
+        matches!(err, Error::Validation { ref field, .. } if field == "number"),
+        "{err:?}"
+    );
+    assert_eq!(repo.load(twin.id).unwrap(), None);
+
+    let desk = Desk::new(repo, DeskConfig::default());
+    let report = NewIncident::new("after the import", Channel::Email, 3, 3);
+    let later = desk
+        .open(&admin(), Command::Open(report), t0() + Duration::minutes(1))
+        .unwrap();
+    assert_ne!(later.number, imported.number);
+}
+
 #[cfg(test)]
 mod in_memory {
     contract_tests!(incident_core::InMemoryRepository::new);

@@ -28,6 +28,7 @@ mod schema;
 use std::collections::HashMap;
 use std::time::Duration;
 
+use incident_core::decide::parse_incident_number;
 use incident_core::{
     Commit, Error, Event, IdempotencyRecord, Incident, IncidentId, IncidentQuery, Repository,
     Result, State,
@@ -359,6 +360,22 @@ fn save_writes(session: &mut Session, writes: &mut [Write<'_>]) -> Result<()> {
             let taken = c.id.iter().find(|id| !done.contains(id)).copied();
             let id = IncidentId(taken.unwrap_or_default());
             return Err(conflict(&mut tx, id, 0));
+        }
+
+        // Numbers from elsewhere (an import) move the sequence past them. A number handed
+        // out concurrently below them can still collide; the desk then opens again.
+        let imported = c
+            .number
+            .iter()
+            .filter_map(|n| parse_incident_number(n))
+            .max();
+        if let Some(highest) = imported.and_then(|n| i64::try_from(n).ok()) {
+            tx.execute(
+                "SELECT setval('incident_numbers', $1) \
+                 WHERE $1 > (SELECT last_value FROM incident_numbers)",
+                &[&highest],
+            )
+            .map_err(map)?;
         }
     }
 

@@ -279,11 +279,22 @@ fn apply(tx: &Transaction<'_>, write: &Write<'_>) -> Result<()> {
         let params = rusqlite::params![
             id, number, ver, state, group, assignee, caller, major, due, added, snapshot
         ];
-        match insert.execute(params) {
-            Ok(rows) => (rows == 1).then_some(0),
+        let inserted = match insert.execute(params) {
+            Ok(rows) => rows == 1,
             Err(e) if is_unique_violation(&e) => return Err(number_taken(number)),
             Err(e) => return Err(map(e)),
+        };
+        // A number from elsewhere (an import) moves the counter past it.
+        if let Some(n) = incident_core::decide::parse_incident_number(number).filter(|_| inserted) {
+            let n = i64::try_from(n).unwrap_or(i64::MAX);
+            tx.prepare_cached(
+                "UPDATE counters SET value = max(value, ?1) WHERE name = 'incident_number'",
+            )
+            .map_err(map)?
+            .execute([n])
+            .map_err(map)?;
         }
+        inserted.then_some(0)
     } else {
         let mut update = tx
             .prepare_cached(

@@ -93,11 +93,11 @@ fn reopening_keeps_everything_and_migrates_nothing() {
             idempotency: None,
         };
         repo.save(commit).unwrap();
-        assert_eq!(repo.next_number().unwrap(), 1);
+        assert_eq!(repo.next_number().unwrap(), 2, "INC0000001 is taken");
     }
     let repo = SqliteRepository::open(&path).unwrap();
     assert_eq!(repo.load(incident.id).unwrap(), Some(incident));
-    assert_eq!(repo.next_number().unwrap(), 2);
+    assert_eq!(repo.next_number().unwrap(), 3);
     repo.integrity_check().unwrap();
 }
 
