@@ -27,6 +27,19 @@ pub struct Decision {
     pub events: Vec<Event>,
 }
 
+impl Decision {
+    /// Gives an opening decision its number, in the incident and in its opening event, so
+    /// that a host can decide first and take a number only for an accepted opening.
+    pub fn assign_number(&mut self, number: String) {
+        for event in &mut self.events {
+            if let Change::Opened { incident } = &mut event.change {
+                incident.number.clone_from(&number);
+            }
+        }
+        self.incident.number = number;
+    }
+}
+
 /// Formats the human number the repository hands out: `INC0000001`.
 pub fn incident_number(n: u64) -> String {
     format!("INC{n:07}")
@@ -79,7 +92,20 @@ pub fn open(
         .authorize(&config.directory, actor, action, target)?;
 
     let report = match command {
-        Command::Open(report) => Opening::from_report(report, actor),
+        Command::Open(report) => {
+            // An end user reports for themselves; naming another caller or choosing the
+            // workgroup is the service desk's job.
+            let on_behalf = report.caller.as_ref().is_some_and(|c| *c != actor.id);
+            if actor.role == crate::Role::EndUser && (on_behalf || report.workgroup.is_some()) {
+                let (actor, role) = (actor.id.clone(), actor.role);
+                return Err(Error::PermissionDenied {
+                    actor,
+                    role,
+                    action,
+                });
+            }
+            Opening::from_report(report, actor)
+        }
         Command::OpenFromTrigger(triggered) => Opening::from_trigger(triggered, actor, config),
         _ => {
             return Err(Error::validation(
@@ -198,6 +224,9 @@ impl Opening {
         now: DateTime<Utc>,
     ) -> Result<Incident> {
         require_text("short_description", &self.short_description)?;
+        if self.description.len() > MAX_TEXT_BYTES {
+            return Err(Error::validation("description", "longer than 64 KiB"));
+        }
         require_text("caller", self.caller.as_str())?;
         let priority = config.priority_matrix.priority(self.impact, self.urgency)?;
 
@@ -457,9 +486,24 @@ fn task_workgroup<'a>(incident: &'a Incident, command: &Command) -> Option<&'a W
         .map(|t| &t.workgroup)
 }
 
+/// The longest text a field may hold (64 KiB), so that a runaway client cannot grow an
+/// incident's snapshot and every event after it without bound.
+pub const MAX_TEXT_BYTES: usize = 64 * 1024;
+
+/// The longest one-line summary, in characters.
+pub const MAX_SUMMARY_CHARS: usize = 240;
+
 fn require_text(field: &str, value: &str) -> Result<()> {
     if value.trim().is_empty() {
         return Err(Error::validation(field, "must not be blank"));
+    }
+    if value.len() > MAX_TEXT_BYTES {
+        let reason = format!("{} bytes is longer than {MAX_TEXT_BYTES}", value.len());
+        return Err(Error::validation(field, reason));
+    }
+    if field == "short_description" && value.chars().count() > MAX_SUMMARY_CHARS {
+        let reason = format!("a summary has at most {MAX_SUMMARY_CHARS} characters");
+        return Err(Error::validation(field, reason));
     }
     Ok(())
 }
@@ -606,7 +650,10 @@ impl Context<'_> {
             assignee: analyst,
             reassignment: moves && current.is_some() && self.incident.first_assigned_at.is_some(),
         }];
-        if self.incident.state == State::New {
+        // New work is triaged by assigning it; work in progress that moves to another
+        // workgroup waits there to be started again.
+        let in_progress_moves = moves && self.incident.state == State::InProgress;
+        if self.incident.state == State::New || in_progress_moves {
             changes.push(self.state_change(State::Assigned, None)?);
         }
         Ok(changes)

@@ -250,9 +250,13 @@ impl<R: Repository> Desk<R> {
 
         let decision = match submission.incident {
             None => {
-                let number = incident_number(self.repository.next_number()?);
+                // Decide first, so that a refused opening does not use up a number.
                 let id = IncidentId::new(now);
-                decide::open(&self.config, id, number, actor, &submission.command, now)?
+                let command = &submission.command;
+                let mut decision =
+                    decide::open(&self.config, id, String::new(), actor, command, now)?;
+                decision.assign_number(incident_number(self.repository.next_number()?));
+                decision
             }
             Some(id) => {
                 let current = self.load(id)?;

@@ -198,10 +198,10 @@ impl Change {
                 state,
                 ..
             } => {
-                format!("task {work_order}.{task} is now {state:?}")
+                format!("task {work_order}.{task} is now {}", state.as_str())
             }
             Change::WorkOrderStateChanged { work_order, state } => {
-                format!("work order {work_order} is now {state:?}")
+                format!("work order {work_order} is now {}", state.as_str())
             }
         }
     }

@@ -200,6 +200,15 @@ impl HoldReason {
                     "a reason is required",
                 ));
             }
+            // The built-in names live in this namespace: a near miss is a typo, not a new
+            // reason (a mistyped awaiting_caller would never resume on the caller's answer).
+            other if other.starts_with("awaiting_") => {
+                let reason = format!(
+                    "unknown reason {other:?}; built-in reasons are awaiting_caller, \
+                     awaiting_change, awaiting_problem and awaiting_vendor"
+                );
+                return Err(crate::Error::validation("hold_reason", reason));
+            }
             other => HoldReason::Custom(other.to_owned()),
         })
     }
@@ -319,6 +328,16 @@ pub enum WorkState {
 }
 
 impl WorkState {
+    /// The snake_case name used in JSON, Python and Node.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkState::Open => "open",
+            WorkState::InProgress => "in_progress",
+            WorkState::Done => "done",
+            WorkState::Cancelled => "cancelled",
+        }
+    }
+
     /// Whether the work still has to be finished.
     pub fn is_open(self) -> bool {
         matches!(self, WorkState::Open | WorkState::InProgress)
@@ -474,11 +493,16 @@ impl Incident {
     }
 
     /// Seconds spent with each workgroup, in order of first arrival. The current stay counts
-    /// until the incident was closed or canceled, or else until `now`.
+    /// until the incident was resolved (while resolved or closed) or canceled, else `now`.
     pub fn time_per_workgroup(&self, now: DateTime<Utc>) -> Vec<(WorkgroupId, i64)> {
+        let finished_at = match self.state {
+            State::Resolved | State::Closed => self.resolved_at,
+            State::Canceled => self.closed_at,
+            _ => None,
+        };
         let mut totals: Vec<(WorkgroupId, i64)> = Vec::new();
         for visit in &self.visits {
-            let end = visit.until.or(self.closed_at).unwrap_or(now);
+            let end = visit.until.or(finished_at).unwrap_or(now);
             let seconds = (end - visit.from).num_seconds().max(0);
             match totals.iter_mut().find(|(g, _)| *g == visit.workgroup) {
                 Some((_, total)) => *total += seconds,

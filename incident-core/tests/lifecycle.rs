@@ -962,3 +962,99 @@ fn an_auto_close_policy_beyond_the_calendar_is_a_typed_error() {
     let err = refused(&desk, &alice(), &incident, resolve_cmd());
     assert!(matches!(err, Error::Validation { ref field, .. } if field == "auto_close_after_days"));
 }
+
+#[test]
+fn a_refused_opening_does_not_use_up_a_number() {
+    let desk = desk();
+    let blank = NewIncident::new(" ", Channel::Portal, 2, 2);
+    assert!(desk.open(&ann(), Command::Open(blank), t0()).is_err());
+    let off_matrix = NewIncident::new("x", Channel::Portal, 9, 2);
+    assert!(desk.open(&ann(), Command::Open(off_matrix), t0()).is_err());
+    assert_eq!(report(&desk).number, "INC0000001");
+    let events = desk
+        .events(desk.incident_by_number("INC0000001").unwrap().id)
+        .unwrap();
+    let Change::Opened { incident } = &events[0].change else {
+        panic!("not an opening")
+    };
+    assert_eq!(
+        incident.number, "INC0000001",
+        "the opening event carries the number too"
+    );
+}
+
+#[test]
+fn end_users_report_for_themselves() {
+    let desk = desk();
+    let mut for_zoe = NewIncident::new("Zoe's laptop", Channel::Portal, 2, 2);
+    for_zoe.caller = Some("zoe".into());
+    let err = desk
+        .open(&ann(), Command::Open(for_zoe.clone()), t0())
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::PermissionDenied);
+    let mut own_pick = NewIncident::new("x", Channel::Portal, 2, 2);
+    own_pick.workgroup = Some("network".into());
+    let err = desk
+        .open(&ann(), Command::Open(own_pick), t0())
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::PermissionDenied);
+    // The service desk logs calls on behalf of callers.
+    let logged = desk.open(&alice(), Command::Open(for_zoe), t0()).unwrap();
+    assert_eq!(
+        (logged.caller.as_str(), logged.opened_by.as_str()),
+        ("zoe", "alice")
+    );
+}
+
+#[test]
+fn work_in_progress_moved_to_another_workgroup_waits_to_be_started_there() {
+    let desk = desk();
+    let incident = in_progress(&desk);
+    let to_network = Command::Assign {
+        workgroup: Some("network".into()),
+        assignee: Some("bob".into()),
+    };
+    let moved = desk
+        .execute(&alice(), incident.id, to_network, at(10))
+        .unwrap();
+    assert_eq!(
+        (moved.state, moved.assignee.clone()),
+        (State::Assigned, Some("bob".into()))
+    );
+    let started = desk
+        .execute(&bob(), incident.id, Command::StartWork, at(11))
+        .unwrap();
+    assert_eq!(started.state, State::InProgress);
+}
+
+#[test]
+fn a_mistyped_hold_reason_is_refused_not_made_custom() {
+    let err = HoldReason::parse("awaiting_calller").unwrap_err();
+    assert!(matches!(err, Error::Validation { ref field, .. } if field == "hold_reason"));
+    assert_eq!(
+        HoldReason::parse("awaiting_caller").unwrap(),
+        HoldReason::AwaitingCaller
+    );
+    assert_eq!(
+        HoldReason::parse("lunch break").unwrap(),
+        HoldReason::Custom("lunch break".into())
+    );
+}
+
+#[test]
+fn runaway_texts_are_refused() {
+    let desk = desk();
+    let long_summary = NewIncident::new("x".repeat(241), Channel::Portal, 2, 2);
+    let err = desk
+        .open(&ann(), Command::Open(long_summary), t0())
+        .unwrap_err();
+    assert!(matches!(err, Error::Validation { ref field, .. } if field == "short_description"));
+    let incident = report(&desk);
+    let huge = Command::Comment {
+        text: "y".repeat(decide::MAX_TEXT_BYTES + 1),
+    };
+    assert_eq!(
+        refused(&desk, &ann(), &incident, huge).kind(),
+        ErrorKind::Validation
+    );
+}
