@@ -124,3 +124,68 @@ test('durations chrono cannot hold are ERR_VALIDATION', () => {
   throwsCode(() => always.addBusinessSeconds(t0, 1e300), 'ERR_VALIDATION', { field: 'seconds' });
   throwsCode(() => always.addBusinessSeconds(t0, 3e11 * 86400), 'ERR_VALIDATION');
 });
+
+test('numbers that are not integers within range are refused, never narrowed', () => {
+  const desk = newDesk();
+  const e = throwsCode(() => desk.open(ann, report({ impact: 2 ** 32 + 2 }), t0),
+    'ERR_VALIDATION', { field: 'impact' });
+  assert.equal(e.reason, '4294967298 is not an integer within 0..=255');
+  for (const impact of [2.9, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+    throwsCode(() => desk.open(ann, report({ impact }), t0), 'ERR_VALIDATION',
+      { field: 'impact' });
+  }
+  throwsCode(() => desk.open(ann, report({ urgency: 1.5 }), t0), 'ERR_VALIDATION',
+    { field: 'urgency' });
+  assert.equal(desk.query().length, 0);
+
+  const incident = desk.open(ann, report(), t0);
+  const bad = [
+    [{ type: 'override_priority', priority: -4294967295 }, 'priority'],
+    [{ type: 'set_impact_urgency', impact: 2.5 }, 'impact'],
+    [{ type: 'update_task', workOrder: -1, task: 1, state: 'done' }, 'workOrder'],
+    [{ type: 'update_task', workOrder: 1, task: 1.5, state: 'done' }, 'task'],
+    [{ type: 'cancel_work_order', workOrder: Number.NaN, reason: 'x' }, 'workOrder'],
+  ];
+  for (const [command, field] of bad) {
+    const error = throwsCode(() => desk.execute(root, incident.id, command, plus(t0, 1)),
+      'ERR_VALIDATION', { field });
+    assert.match(error.reason, /is not an integer within/);
+  }
+  throwsCode(() => desk.submit(root, { incident: incident.id,
+    command: { type: 'comment', text: 'x' }, expectedVersion: 1.5 }, plus(t0, 1)),
+  'ERR_VALIDATION', { field: 'expectedVersion' });
+  throwsCode(() => desk.query({ limit: -1 }), 'ERR_VALIDATION', { field: 'limit' });
+  const unchanged = desk.incident(incident.id);
+  assert.deepEqual([unchanged.version, unchanged.priority, unchanged.priorityOverridden,
+    unchanged.impact], [1, incident.priority, false, 3]);
+
+  desk.execute(root, incident.id, { type: 'resolve', code: 'fixed', notes: 'done' },
+    plus(t0, 2));
+  throwsCode(() => desk.execute(ann, incident.id,
+    { type: 'confirm', feedback: { rating: 2 ** 32 + 5 } }, plus(t0, 3)), 'ERR_VALIDATION',
+  { field: 'rating' });
+  throwsCode(() => desk.execute(ann, incident.id,
+    { type: 'give_feedback', feedback: { rating: 4.5 } }, plus(t0, 3)), 'ERR_VALIDATION',
+  { field: 'rating' });
+  const resolved = desk.incident(incident.id);
+  assert.deepEqual([resolved.state, resolved.version, resolved.feedback],
+    ['resolved', 2, undefined]);
+  assert.equal(desk.execute(ann, incident.id, { type: 'confirm', feedback: { rating: 5 } },
+    plus(t0, 4)).feedback.rating, 5);
+
+  for (const days of [-1, 1.5, Number.NaN]) {
+    throwsCode(() => newDesk({ policy: { autoCloseAfterDays: days } }), 'ERR_VALIDATION',
+      { field: 'autoCloseAfterDays' });
+  }
+});
+
+test('business seconds must be whole numbers', () => {
+  const always = binding.Calendar.alwaysOn('UTC');
+  for (const seconds of [Number.NaN, Number.POSITIVE_INFINITY, 0.5]) {
+    throwsCode(() => always.addBusinessSeconds(t0, seconds), 'ERR_VALIDATION',
+      { field: 'seconds' });
+    throwsCode(() => always.subBusinessSeconds(t0, seconds), 'ERR_VALIDATION',
+      { field: 'seconds' });
+  }
+  assert.equal(always.addBusinessSeconds(t0, 60).getTime(), t0.getTime() + 60000);
+});

@@ -4,8 +4,8 @@ use incident_core as core;
 use napi_derive::napi;
 
 use crate::enums::WorkState;
-use crate::error::{Fallible, invalid};
-use crate::objects::{DetailsPatch, Feedback, NewIncident, NewTask, TriggeredIncident, small};
+use crate::error::{Fallible, whole, whole_opt};
+use crate::objects::{DetailsPatch, Feedback, NewIncident, NewTask, TriggeredIncident};
 
 /// Every change a host can ask of an incident; `type` names it, as in the core's JSON.
 #[napi(discriminant = "type", discriminant_case = "snake_case")]
@@ -34,14 +34,14 @@ pub enum Command {
     /// Change impact and/or urgency; the priority follows unless overridden.
     SetImpactUrgency {
         /// New impact.
-        impact: Option<u32>,
+        impact: Option<f64>,
         /// New urgency.
-        urgency: Option<u32>,
+        urgency: Option<f64>,
     },
     /// Fix the priority by hand, or without `priority` return to the derived one.
     OverridePriority {
         /// The priority to set.
-        priority: Option<u32>,
+        priority: Option<f64>,
     },
     /// Set or clear the major-incident flag.
     SetMajor {
@@ -109,9 +109,9 @@ pub enum Command {
     /// Move a task forward and/or choose its analyst.
     UpdateTask {
         /// Work-order number.
-        work_order: u32,
+        work_order: f64,
         /// Task number within the work order.
-        task: u32,
+        task: f64,
         /// The task's new state.
         state: Option<WorkState>,
         /// The analyst.
@@ -120,14 +120,14 @@ pub enum Command {
     /// Cancel a work order and its unfinished tasks.
     CancelWorkOrder {
         /// Work-order number.
-        work_order: u32,
+        work_order: f64,
         /// Why; must not be blank.
         reason: String,
     },
 }
 
-fn small_opt(field: &str, value: Option<u32>) -> Fallible<Option<u8>> {
-    value.map(|v| small(field, v)).transpose()
+fn small_opt(field: &str, value: Option<f64>) -> Fallible<Option<u8>> {
+    whole_opt(field, value)
 }
 
 impl Command {
@@ -188,14 +188,15 @@ impl Command {
                 state,
                 assignee,
             } => C::UpdateTask {
-                work_order,
-                task,
+                work_order: whole("workOrder", work_order)?,
+                task: whole("task", task)?,
                 state: state.map(Into::into),
                 assignee: assignee.map(Into::into),
             },
-            Command::CancelWorkOrder { work_order, reason } => {
-                C::CancelWorkOrder { work_order, reason }
-            }
+            Command::CancelWorkOrder { work_order, reason } => C::CancelWorkOrder {
+                work_order: whole("workOrder", work_order)?,
+                reason,
+            },
         })
     }
 }
@@ -212,7 +213,7 @@ pub struct Submission {
     /// the first one's outcome.
     pub idempotency_key: Option<String>,
     /// The version the host showed its user; a different stored version is `ERR_CONFLICT`.
-    pub expected_version: Option<i64>,
+    pub expected_version: Option<f64>,
 }
 
 impl Submission {
@@ -222,10 +223,7 @@ impl Submission {
     /// `ERR_VALIDATION` for a malformed incident id, a negative version, or a bad command.
     pub fn into_core(self) -> Fallible<core::Submission> {
         let incident = self.incident.as_deref().map(parse_id).transpose()?;
-        let expected_version = match self.expected_version {
-            Some(v) if v < 0 => return Err(invalid("expectedVersion", "must not be negative")),
-            v => v.map(|v| v as u64),
-        };
+        let expected_version = whole_opt("expectedVersion", self.expected_version)?;
         Ok(core::Submission {
             incident,
             command: self.command.into_core()?,

@@ -10,7 +10,7 @@ use napi_derive::napi;
 
 use crate::command::{Command, Submission, parse_id};
 use crate::enums::Action;
-use crate::error::{Failure, Fallible, guard, run, to_napi};
+use crate::error::{Failure, Fallible, guard, run, to_napi, whole};
 use crate::objects::{
     self, Actor, DeskConfig, Event, Incident, IncidentQuery, NewIncident, Outcome,
     TriggeredIncident,
@@ -273,17 +273,23 @@ impl Desk {
     #[napi]
     pub fn query(&self, env: Env, query: Option<IncidentQuery>) -> napi::Result<Vec<Incident>> {
         run(&env, || {
-            let found = self.inner.query(&query.unwrap_or_default().into())?;
+            let found = self.inner.query(&query.unwrap_or_default().into_core()?)?;
             Ok(found.iter().map(Into::into).collect())
         })
     }
 
     /// As [`Desk::query`], on the thread pool.
     #[napi(ts_return_type = "Promise<Array<Incident>>")]
-    pub fn query_async(&self, query: Option<IncidentQuery>) -> AsyncTask<IncidentsJob> {
+    pub fn query_async(
+        &self,
+        env: Env,
+        query: Option<IncidentQuery>,
+    ) -> napi::Result<AsyncTask<IncidentsJob>> {
         let desk = self.inner.clone();
-        let query: core::IncidentQuery = query.unwrap_or_default().into();
-        AsyncTask::new(IncidentsJob::new(move || Ok(desk.query(&query)?)))
+        let query = run(&env, || query.unwrap_or_default().into_core())?;
+        Ok(AsyncTask::new(IncidentsJob::new(move || {
+            Ok(desk.query(&query)?)
+        })))
     }
 
     /// Closes every resolved incident whose auto-close time has come, as `actor`; returns
@@ -397,7 +403,7 @@ impl Desk {
     ) -> napi::Result<Option<Date>> {
         run(&env, || {
             let engine = self.engine()?;
-            let mut query: core::IncidentQuery = query.unwrap_or_default().into();
+            let mut query = query.unwrap_or_default().into_core()?;
             if query.states.is_empty() {
                 query.states = core::State::ALL
                     .into_iter()
@@ -425,10 +431,11 @@ impl Desk {
         &self,
         env: Env,
         incident_id: String,
-        clock: u32,
+        clock: f64,
         now: Date,
     ) -> napi::Result<serde_json::Value> {
         run(&env, || {
+            let clock: u32 = whole("clock", clock)?;
             let engine = self.engine()?;
             let events = self.inner.events(parse_id(&incident_id)?)?;
             let explanation = engine.explain(&events, clock as usize, now.0)?;

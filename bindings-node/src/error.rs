@@ -160,3 +160,75 @@ fn serde_json_name<T: serde::Serialize>(value: &T) -> Option<String> {
         _ => None,
     }
 }
+
+/// An integer type of the core that JavaScript numbers are converted to, with its range.
+pub trait Whole: TryFrom<i64> {
+    /// Smallest accepted value.
+    const LOW: i64;
+    /// Largest accepted value.
+    const HIGH: i64;
+}
+
+/// The largest integer a JavaScript number holds exactly (`Number.MAX_SAFE_INTEGER`).
+const SAFE: i64 = (1 << 53) - 1;
+
+impl Whole for u8 {
+    const LOW: i64 = 0;
+    const HIGH: i64 = u8::MAX as i64;
+}
+
+impl Whole for u32 {
+    const LOW: i64 = 0;
+    const HIGH: i64 = u32::MAX as i64;
+}
+
+impl Whole for u64 {
+    const LOW: i64 = 0;
+    const HIGH: i64 = SAFE;
+}
+
+impl Whole for i64 {
+    const LOW: i64 = -SAFE;
+    const HIGH: i64 = SAFE;
+}
+
+/// Converts a JavaScript number to the core's integer type `T`.
+///
+/// The one conversion of numeric input: JavaScript has only doubles, and narrowing or
+/// truncating them silently (2**32 + 2 read as 2, 2.9 as 2, NaN as 0) would change what the
+/// caller asked for.
+///
+/// # Errors
+/// `ERR_VALIDATION` on `field` when `value` is not a finite integer within `T`'s range.
+pub fn whole<T: Whole>(field: &str, value: f64) -> Fallible<T> {
+    let refused = || {
+        let shown = if value.is_nan() {
+            "NaN".to_owned()
+        } else if value.is_infinite() {
+            if value > 0.0 { "Infinity" } else { "-Infinity" }.to_owned()
+        } else {
+            value.to_string()
+        };
+        invalid(
+            field,
+            format!("{shown} is not an integer within {}..={}", T::LOW, T::HIGH),
+        )
+    };
+    let fits = value.is_finite()
+        && value.fract() == 0.0
+        && value >= T::LOW as f64
+        && value <= T::HIGH as f64;
+    if !fits {
+        return Err(refused());
+    }
+    // Exact: `value` is an integer within ±2^53 or within u32, both held by i64.
+    T::try_from(value as i64).map_err(|_| refused())
+}
+
+/// As [`whole`], for an optional number.
+///
+/// # Errors
+/// As [`whole`].
+pub fn whole_opt<T: Whole>(field: &str, value: Option<f64>) -> Fallible<Option<T>> {
+    value.map(|v| whole(field, v)).transpose()
+}

@@ -7,7 +7,7 @@ use crate::enums::{
     Action, ChangeFailure, Channel, OriginKind, ReopenTarget, Role, Scope, State, TriggerKind,
     WorkState, WorkgroupKind,
 };
-use crate::error::{Fallible, invalid};
+use crate::error::{Fallible, invalid, whole, whole_opt};
 use crate::time::Date;
 
 /// Who issues a command, and in which persona.
@@ -58,22 +58,25 @@ pub struct NewIncident {
     /// Affected configuration item.
     pub configuration_item: Option<String>,
     /// Impact, 1 = highest.
-    pub impact: u32,
+    pub impact: f64,
     /// Urgency, 1 = most urgent.
-    pub urgency: u32,
+    pub urgency: f64,
     /// A workgroup chosen by hand; otherwise the routing rules choose.
     pub workgroup: Option<String>,
     /// A skill the work needs, for skill-based routing.
     pub skill: Option<String>,
 }
 
-/// Narrows a JavaScript number to the core's `u8` fields, refusing what does not fit.
-pub fn small(field: &str, value: u32) -> Fallible<u8> {
-    u8::try_from(value).map_err(|_| invalid(field, format!("{value} is out of range")))
+/// Converts a JavaScript number to the core's `u8` fields, refusing what does not fit.
+///
+/// # Errors
+/// `ERR_VALIDATION` as [`whole`].
+pub fn small(field: &str, value: f64) -> Fallible<u8> {
+    whole(field, value)
 }
 
-fn small_opt(field: &str, value: Option<u32>) -> Fallible<Option<u8>> {
-    value.map(|v| small(field, v)).transpose()
+fn small_opt(field: &str, value: Option<f64>) -> Fallible<Option<u8>> {
+    whole_opt(field, value)
 }
 
 impl NewIncident {
@@ -117,9 +120,9 @@ pub struct Trigger {
     /// The affected configuration item.
     pub configuration_item: Option<String>,
     /// Impact, when the other process knows it.
-    pub impact: Option<u32>,
+    pub impact: Option<f64>,
     /// Urgency, when the other process knows it.
-    pub urgency: Option<u32>,
+    pub urgency: Option<f64>,
 }
 
 /// An incident raised by automation from another process's failure.
@@ -227,7 +230,7 @@ pub struct NewTask {
 #[derive(Debug, Clone)]
 pub struct Feedback {
     /// 1 (poor) to 5 (excellent).
-    pub rating: u32,
+    pub rating: f64,
     /// Free text.
     pub comment: Option<String>,
 }
@@ -644,12 +647,17 @@ pub struct IncidentQuery {
     /// Resolved, and due to auto-close at or before this instant.
     pub auto_close_due_by: Option<Date>,
     /// At most this many.
-    pub limit: Option<u32>,
+    pub limit: Option<f64>,
 }
 
-impl From<IncidentQuery> for core::IncidentQuery {
-    fn from(q: IncidentQuery) -> Self {
-        core::IncidentQuery {
+impl IncidentQuery {
+    /// The core's query.
+    ///
+    /// # Errors
+    /// `ERR_VALIDATION` when `limit` is not a whole number within `u32`.
+    pub fn into_core(self) -> Fallible<core::IncidentQuery> {
+        let q = self;
+        Ok(core::IncidentQuery {
             states: q
                 .states
                 .unwrap_or_default()
@@ -661,8 +669,8 @@ impl From<IncidentQuery> for core::IncidentQuery {
             caller: q.caller.map(Into::into),
             major: q.major,
             auto_close_due_by: q.auto_close_due_by.map(|d| d.0),
-            limit: q.limit.map(|l| l as usize),
-        }
+            limit: whole_opt::<u32>("limit", q.limit)?.map(|l| l as usize),
+        })
     }
 }
 
@@ -750,7 +758,7 @@ pub struct RoutingRule {
     /// Matches this service only.
     pub service: Option<String>,
     /// Matches priorities from 1 up to this number.
-    pub max_priority: Option<u32>,
+    pub max_priority: Option<f64>,
     /// Matches when the routing asks for this skill.
     pub skill: Option<String>,
     /// Where matching incidents go.
@@ -813,19 +821,19 @@ impl Directory {
 #[derive(Debug, Clone, Default)]
 pub struct Policy {
     /// Days after resolution at which an unconfirmed incident closes by itself (default 7).
-    pub auto_close_after_days: Option<u32>,
+    pub auto_close_after_days: Option<f64>,
     /// Set to false to disable auto-close.
     pub auto_close: Option<bool>,
     /// Days after closure during which a closed incident may be reopened (default: never).
-    pub reopen_closed_within_days: Option<u32>,
+    pub reopen_closed_within_days: Option<f64>,
     /// Whether resolving needs every work order finished (default true).
     pub resolve_requires_finished_work_orders: Option<bool>,
     /// Where a reopened incident goes (default: the resolving workgroup).
     pub reopen_to: Option<ReopenTarget>,
     /// Impact used when a trigger gives none (default 2).
-    pub default_impact: Option<u32>,
+    pub default_impact: Option<f64>,
     /// Urgency used when a trigger gives none (default 2).
-    pub default_urgency: Option<u32>,
+    pub default_urgency: Option<f64>,
 }
 
 impl Policy {
@@ -835,13 +843,14 @@ impl Policy {
     /// `ERR_VALIDATION` for numbers that do not fit.
     pub fn into_core(self) -> Fallible<core::Policy> {
         let mut policy = core::Policy::default();
-        if let Some(days) = self.auto_close_after_days {
+        if let Some(days) = whole_opt("autoCloseAfterDays", self.auto_close_after_days)? {
             policy.auto_close_after_days = Some(days);
         }
         if self.auto_close == Some(false) {
             policy.auto_close_after_days = None;
         }
-        policy.reopen_closed_within_days = self.reopen_closed_within_days;
+        policy.reopen_closed_within_days =
+            whole_opt("reopenClosedWithinDays", self.reopen_closed_within_days)?;
         if let Some(flag) = self.resolve_requires_finished_work_orders {
             policy.resolve_requires_finished_work_orders = flag;
         }
@@ -887,7 +896,7 @@ pub struct DeskConfig {
     /// Lifecycle options.
     pub policy: Option<Policy>,
     /// Rows of priorities, one row per impact (default: ITIL 3x3).
-    pub priority_matrix: Option<Vec<Vec<u32>>>,
+    pub priority_matrix: Option<Vec<Vec<f64>>>,
     /// Workgroups, analysts and routing (default: one empty `service-desk` group).
     pub directory: Option<Directory>,
     /// SLA and OLA definitions with their calendars; without it the desk has no clocks.

@@ -13,7 +13,7 @@ use napi_derive::napi;
 use serde_json::{Value, json};
 
 use crate::enums::State;
-use crate::error::{Fallible, invalid, run};
+use crate::error::{Fallible, invalid, run, whole};
 use crate::objects::small;
 use crate::time::Date;
 
@@ -214,7 +214,7 @@ impl Calendar {
     /// # Errors
     /// `ERR_VALIDATION` when the result falls outside the supported range.
     #[napi]
-    pub fn add_business_seconds(&self, env: Env, from: Date, seconds: i64) -> napi::Result<Date> {
+    pub fn add_business_seconds(&self, env: Env, from: Date, seconds: f64) -> napi::Result<Date> {
         run(&env, || {
             Ok(Date(self.inner.add_business(from.0, seconds_of(seconds)?)?))
         })
@@ -225,7 +225,7 @@ impl Calendar {
     /// # Errors
     /// As [`Calendar::add_business_seconds`].
     #[napi]
-    pub fn sub_business_seconds(&self, env: Env, to: Date, seconds: i64) -> napi::Result<Date> {
+    pub fn sub_business_seconds(&self, env: Env, to: Date, seconds: f64) -> napi::Result<Date> {
         run(&env, || {
             Ok(Date(self.inner.sub_business(to.0, seconds_of(seconds)?)?))
         })
@@ -250,8 +250,10 @@ impl Calendar {
     }
 }
 
-/// A duration in whole seconds, refused when chrono cannot represent it.
-fn seconds_of(seconds: i64) -> Fallible<chrono::TimeDelta> {
+/// A duration in whole seconds, refused when not an integer or when chrono cannot represent
+/// it.
+fn seconds_of(seconds: f64) -> Fallible<chrono::TimeDelta> {
+    let seconds: i64 = whole("seconds", seconds)?;
     chrono::TimeDelta::try_seconds(seconds)
         .ok_or_else(|| invalid("seconds", format!("{seconds} s is out of range")))
 }
@@ -323,16 +325,19 @@ pub enum TimeZoneSource {
 #[derive(Debug, Clone)]
 pub struct Threshold {
     /// Percentage of the target elapsed.
-    pub percent: Option<u32>,
+    pub percent: Option<f64>,
     /// Business seconds before the target.
-    pub before_due_seconds: Option<i64>,
+    pub before_due_seconds: Option<f64>,
 }
 
 impl Threshold {
     fn into_core(self) -> Fallible<core_sla::Threshold> {
         match (self.percent, self.before_due_seconds) {
-            (Some(p), None) => Ok(core_sla::Threshold::Percent(p)),
-            (None, Some(s)) => Ok(core_sla::Threshold::BeforeDueSeconds(s)),
+            (Some(p), None) => Ok(core_sla::Threshold::Percent(whole("percent", p)?)),
+            (None, Some(s)) => Ok(core_sla::Threshold::BeforeDueSeconds(whole(
+                "beforeDueSeconds",
+                s,
+            )?)),
             _ => Err(invalid(
                 "warnings",
                 "give exactly one of percent, beforeDueSeconds",
@@ -343,12 +348,12 @@ impl Threshold {
     fn from_core(t: core_sla::Threshold) -> Self {
         match t {
             core_sla::Threshold::Percent(p) => Threshold {
-                percent: Some(p),
+                percent: Some(p.into()),
                 before_due_seconds: None,
             },
             core_sla::Threshold::BeforeDueSeconds(s) => Threshold {
                 percent: None,
-                before_due_seconds: Some(s),
+                before_due_seconds: Some(s as f64),
             },
         }
     }
@@ -367,11 +372,11 @@ pub struct SlaDefinition {
     /// The workgroup whose OLA this is; absent for the customer SLA.
     pub workgroup: Option<String>,
     /// Business seconds allowed; breached when elapsed is strictly greater.
-    pub target_seconds: i64,
+    pub target_seconds: f64,
     /// Name of a calendar in `SlaConfig.calendars`.
     pub calendar: String,
     /// Applies to these priorities only.
-    pub priorities: Option<Vec<u32>>,
+    pub priorities: Option<Vec<f64>>,
     /// Applies to these services only.
     pub services: Option<Vec<String>>,
     /// Applies to these categories only.
@@ -398,7 +403,12 @@ impl SlaDefinition {
             ClockKind::Response => core_sla::ClockKind::Response,
             ClockKind::Resolution => core_sla::ClockKind::Resolution,
         };
-        let mut d = core_sla::SlaDefinition::new(self.id, kind, self.target_seconds, self.calendar);
+        let mut d = core_sla::SlaDefinition::new(
+            self.id,
+            kind,
+            whole("targetSeconds", self.target_seconds)?,
+            self.calendar,
+        );
         d.name = self.name.unwrap_or_default();
         if let Some(group) = self.workgroup {
             d = d.for_workgroup(group);

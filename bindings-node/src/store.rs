@@ -70,9 +70,9 @@ pub struct ReplayServiceNowOptions {
     /// Stop at the first unreadable row or refused transition (default: lenient).
     pub strict: Option<bool>,
     /// The instance's impact x urgency matrix; default: derived from the export.
-    pub priority_matrix: Option<Vec<Vec<u32>>>,
+    pub priority_matrix: Option<Vec<Vec<f64>>>,
     /// Days after which the instance auto-closes resolved incidents (default 5).
-    pub auto_close_after_days: Option<u32>,
+    pub auto_close_after_days: Option<f64>,
 }
 
 impl ReplayServiceNowOptions {
@@ -92,7 +92,9 @@ impl ReplayServiceNowOptions {
                 .collect::<Fallible<Vec<Vec<u8>>>>()?;
             options.priority_matrix = Some(core::PriorityMatrix::new(rows)?);
         }
-        if let Some(days) = self.auto_close_after_days {
+        if let Some(days) =
+            crate::error::whole_opt("autoCloseAfterDays", self.auto_close_after_days)?
+        {
             options.auto_close_after_days = Some(days);
         }
         Ok(options)
