@@ -343,6 +343,21 @@ export function createPortal({ desk, clock = () => new Date() }) {
     return page(user, incident.number, body, flash);
   }
 
+  /** A refusal of a malformed form, answered with 400 and `message`. */
+  class BadRequest extends Error {}
+
+  /**
+   * The whole number posted as `name`, parsed strictly (optional minus sign and digits only,
+   * so `abc`, `2.5`, `1e3` and an empty field are refused rather than read as NaN or 0).
+   */
+  function formInteger(form, name, label) {
+    const text = (form.get(name) ?? '').trim();
+    if (!/^-?\d{1,15}$/.test(text)) {
+      throw new BadRequest(`${label} must be a whole number, not "${text}".`);
+    }
+    return Number(text);
+  }
+
   function commandFrom(user, form) {
     switch (form.get('action')) {
       case 'assign_to_self': return { type: 'assign', assignee: user };
@@ -355,7 +370,7 @@ export function createPortal({ desk, clock = () => new Date() }) {
       case 'reopen': return { type: 'reopen', reason: form.get('reason') ?? '' };
       case 'confirm': {
         const comment = (form.get('feedback') ?? '').trim();
-        return { type: 'confirm', feedback: { rating: Number(form.get('rating') ?? 0),
+        return { type: 'confirm', feedback: { rating: formInteger(form, 'rating', 'Rating'),
           ...(comment ? { comment } : {}) } };
       }
       default: return null;
@@ -413,8 +428,8 @@ export function createPortal({ desk, clock = () => new Date() }) {
           const category = form.get('category') || undefined;
           const outcome = await desk.submitAsync(actor, { command: { type: 'open', report: {
             shortDescription: form.get('summary') ?? '', description: form.get('description')
-              ?? '', channel: 'portal', impact: Number(form.get('impact')),
-            urgency: Number(form.get('urgency')), category,
+              ?? '', channel: 'portal', impact: formInteger(form, 'impact', 'Impact'),
+            urgency: formInteger(form, 'urgency', 'Urgency'), category,
           } } }, clock());
           return redirect(`/incidents/${outcome.incident.id}?ok=${encodeURIComponent(
             `${outcome.incident.number} logged`)}`);
@@ -422,10 +437,11 @@ export function createPortal({ desk, clock = () => new Date() }) {
         if (match && match[2]) {
           const command = commandFrom(signedIn, form);
           if (!command) return send(400, page(signedIn, 'Bad request', 'Unknown action.'));
-          const version = Number(form.get('version'));
+          // The version the page showed: without it the stale-page check would be skipped.
+          const version = formInteger(form, 'version', 'The page version');
           try {
             await desk.submitAsync(actor, { incident: match[1], command,
-              expectedVersion: Number.isSafeInteger(version) ? version : undefined }, clock());
+              expectedVersion: version }, clock());
           } catch (error) {
             if (!error.code?.startsWith('ERR_')) throw error;
             const text = MESSAGES[error.code] ?? error.message;
@@ -436,7 +452,8 @@ export function createPortal({ desk, clock = () => new Date() }) {
       }
       return send(404, page(signedIn, 'Not found', '<div class="card">Not found.</div>'));
     } catch (error) {
-      const status = error.code === 'ERR_NOT_FOUND' ? 404
+      const status = error instanceof BadRequest ? 400
+        : error.code === 'ERR_NOT_FOUND' ? 404
         : error.code === 'ERR_PERMISSION_DENIED' ? 403
           : error.code?.startsWith('ERR_') ? 400 : 500;
       return send(status, page(signedIn, 'Error',
