@@ -366,11 +366,13 @@ def test_cancel_cancels_open_work_orders(desk: Desk, clock: Clock) -> None:
     assert incident.work_orders[0].tasks[0].state is WorkState.CANCELLED
 
 
-def test_reassigning_work_in_progress_keeps_the_state(desk: Desk, clock: Clock) -> None:
+def test_reassigning_work_in_progress_hands_it_back_to_assigned(
+    desk: Desk, clock: Clock
+) -> None:
     incident = in_progress(desk, clock)
     incident = desk.assign(ANALYST, incident, workgroup="network", now=clock.tick())
     assert incident.assignment_group == "network" and incident.assignee is None
-    assert (incident.state, incident.reassignment_count) == (State.IN_PROGRESS, 1)
+    assert (incident.state, incident.reassignment_count) == (State.ASSIGNED, 1)
     incident = desk.hold(NETWORK_ANALYST, incident, HoldReason.AWAITING_VENDOR,
                          now=clock.tick())
     assert incident.state is State.ON_HOLD

@@ -80,7 +80,7 @@ def test_permitted_actions_per_persona(desk: Desk, clock: Clock) -> None:
 
 
 def test_manager_acts_only_on_managed_groups(desk: Desk, clock: Clock) -> None:
-    incident = desk.open(CALLER, "x", impact=2, urgency=2, workgroup="network", now=clock.now)
+    incident = desk.open(ADMIN, "x", impact=2, urgency=2, workgroup="network", now=clock.now)
     with pytest.raises(PermissionDeniedError) as refused:
         desk.set_major(MANAGER, incident, now=clock.tick())
     assert refused.value.role is Role.MANAGER

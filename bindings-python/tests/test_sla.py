@@ -71,7 +71,7 @@ def test_case_4_ola_follows_the_workgroup_sla_keeps_running() -> None:
     )
     desk = Desk(DeskConfig(workgroups=[Workgroup("G1"), Workgroup("G2")]))
     nine = at(UTC, 2026, 3, 2, 9)
-    incident = desk.open(CALLER, "Share gone", impact=2, urgency=2, workgroup="G1", now=nine)
+    incident = desk.open(ADMIN, "Share gone", impact=2, urgency=2, workgroup="G1", now=nine)
     desk.assign(ADMIN, incident, workgroup="G2", now=nine + 1.5 * H)
     statuses = {s.definition: s for s in engine.status(desk.events(incident), now=nine + 1.5 * H)}
     assert statuses["sla"].due_at == at(UTC, 2026, 3, 2, 11)
