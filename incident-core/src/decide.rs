@@ -696,6 +696,8 @@ impl Context<'_> {
     fn hold(&self, reason: &HoldReason) -> Result<Vec<Change>> {
         if let HoldReason::Custom(name) = reason {
             require_text("hold_reason", name)?;
+            // A custom reason that arrived as data gets the same typo check as parsed text.
+            HoldReason::parse(name)?;
         }
         Ok(vec![
             self.state_change(State::OnHold, Some(reason.clone()))?,
