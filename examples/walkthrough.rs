@@ -120,7 +120,7 @@ fn main() -> Result<(), Failure> {
         },
         short_description: "Mail relay down after certificate change".into(),
         description: String::new(),
-        caller: None,
+        caller: Some("chris".into()), // the change owner
         category: None,
     };
     let mail = desk.open(
