@@ -41,20 +41,42 @@ test('invalid dates are ERR_VALIDATION', () => {
   throwsCode(() => desk.query({ autoCloseDueBy: new Date('nope') }), 'ERR_VALIDATION');
 });
 
-test('wrong types and unknown enum strings are errors, not crashes', () => {
+test('wrong types and unknown enum strings are ERR_VALIDATION, not crashes', () => {
   const desk = newDesk();
   const incident = desk.open(ann, report(), t0);
+  // The main entry points (Desk constructor, open, openFromTrigger, execute, submit,
+  // submitAsync, accepts) convert their arguments themselves: ERR_VALIDATION naming the
+  // property at fault.
+  const validation = [
+    [() => desk.open({ id: 'ann', role: 'king' }, report(), t0), 'role'],
+    [() => desk.open({ id: 'ann', role: 'god' }, report(), t0), 'role'],
+    [() => desk.open(ann, report({ channel: 'pigeon' }), t0), 'channel'],
+    [() => desk.open(ann, report({ impact: 'high' }), t0), 'impact'],
+    [() => desk.open(ann, { channel: 'portal', impact: 1, urgency: 1 }, t0), 'shortDescription'],
+    [() => desk.open(ann, null, t0), 'report'],
+    [() => desk.open(null, report(), t0), 'actor'],
+    [() => desk.open(), 'date'],
+    [() => desk.execute(bob, incident.id, { type: 'fly' }, t0), 'type'],
+    [() => desk.execute(bob, incident.id, { type: 'explode' }, t0), 'type'],
+    [() => desk.execute(bob, incident.id, { type: 'hold', reason: 42 }, t0), 'reason'],
+    [() => desk.execute(bob, incident.id, 'start_work', t0), 'command'],
+    [() => desk.execute(bob, 42, { type: 'start_work' }, t0), 'incidentId'],
+    [() => desk.execute(bob, incident.id, { type: 'give_feedback', feedback: null }, t0),
+      'command'],
+    [() => desk.submit(ann, { command: { type: 'open', report: report({ channel: 'x' }) } },
+      t0), 'channel'],
+    [() => desk.submit(ann, null, t0), 'submission'],
+    [() => desk.accepts(bob, incident.id, { type: 'fly' }, t0), 'type'],
+    [() => new binding.Desk('x'), 'config'],
+    [() => new binding.Desk({ priorityMatix: [[1]] }), 'priorityMatix'],
+  ];
+  for (const [i, [attempt, field]] of validation.entries()) {
+    const error = throwsCode(attempt, 'ERR_VALIDATION', { field });
+    assert.ok(error.reason.length > 0, `case ${i}`);
+  }
+  // Elsewhere napi's own conversion errors still carry its status as `code` (`InvalidArg`,
+  // ...); see the README. Either way: an Error, not a crash.
   const cases = [
-    () => desk.open({ id: 'ann', role: 'king' }, report(), t0),
-    () => desk.open(ann, report({ channel: 'pigeon' }), t0),
-    () => desk.open(ann, report({ impact: 'high' }), t0),
-    () => desk.open(ann, { channel: 'portal', impact: 1, urgency: 1 }, t0),
-    () => desk.open(ann, null, t0),
-    () => desk.open(),
-    () => desk.execute(bob, incident.id, { type: 'fly' }, t0),
-    () => desk.execute(bob, incident.id, { type: 'hold', reason: 42 }, t0),
-    () => desk.execute(bob, incident.id, 'start_work', t0),
-    () => desk.execute(bob, 42, { type: 'start_work' }, t0),
     () => desk.query({ states: ['sleeping'] }),
     () => desk.permittedActions({ id: 'x' }),
     () => new binding.Desk({ directory: { workgroups: 'all', defaultWorkgroup: 'x' } }),
@@ -62,11 +84,11 @@ test('wrong types and unknown enum strings are errors, not crashes', () => {
     () => new binding.Calendar({ timeZone: 'UTC', week: { mon: ['18:00-08:00'] } }),
   ];
   for (const [i, attempt] of cases.entries()) {
-    // napi's own conversion errors carry its status as `code` (`InvalidArg`, ...); a null
-    // where an object is expected is V8's TypeError. Either way: an Error, not a crash.
     assert.throws(attempt, (error) => error instanceof Error && error.message.length > 0,
       `case ${i}`);
   }
+  assert.equal(desk.query().length, 1);
+  assert.equal(desk.incident(incident.id).version, 1);
   throwsCode(() => desk.execute(bob, 'not-a-uuid', { type: 'start_work' }, t0),
     'ERR_VALIDATION', { field: 'incident_id' });
   throwsCode(() => desk.execute(bob, incident.id, { type: 'update_task', workOrder: 9,
@@ -188,4 +210,15 @@ test('business seconds must be whole numbers', () => {
       { field: 'seconds' });
   }
   assert.equal(always.addBusinessSeconds(t0, 60).getTime(), t0.getTime() + 60000);
+});
+
+test('submitAsync refuses malformed arguments with ERR_VALIDATION', async () => {
+  const desk = newDesk();
+  await assert.rejects(async () => desk.submitAsync(ann, { command: { type: 'open',
+    report: report({ impact: 1.5 }) } }, t0), (error) => error.code === 'ERR_VALIDATION'
+    && error.field === 'impact');
+  await assert.rejects(async () => desk.submitAsync({ id: 'ann', role: 'god' },
+    { command: { type: 'open', report: report() } }, t0),
+  (error) => error.code === 'ERR_VALIDATION' && error.field === 'role');
+  assert.equal(desk.query().length, 0);
 });

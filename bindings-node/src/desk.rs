@@ -4,19 +4,31 @@ use std::sync::Arc;
 
 use incident_core::sla::SlaEngine;
 use incident_core::{self as core, Repository};
-use napi::bindgen_prelude::AsyncTask;
+use napi::bindgen_prelude::{AsyncTask, Unknown};
 use napi::{Env, Task};
 use napi_derive::napi;
 
 use crate::command::{Command, Submission, parse_id};
 use crate::enums::Action;
 use crate::error::{Failure, Fallible, guard, run, to_napi, whole};
+use crate::input::{convert, convert_opt, known_keys};
 use crate::objects::{
     self, Actor, DeskConfig, Event, Incident, IncidentQuery, NewIncident, Outcome,
     TriggeredIncident,
 };
 use crate::sla::{ClockStatus, status_of};
 use crate::time::Date;
+
+/// The properties of `DeskConfig`, to refuse misspelt ones.
+const DESK_CONFIG_KEYS: &[&str] = &[
+    "policy",
+    "priorityMatrix",
+    "directory",
+    "sla",
+    "transitions",
+    "terminalStates",
+    "grants",
+];
 
 /// The core desk over whichever store the host chose.
 pub type CoreDesk = core::Desk<Arc<dyn Repository>>;
@@ -76,8 +88,16 @@ impl Desk {
     /// # Errors
     /// `ERR_CONFIGURATION` or `ERR_VALIDATION` when the configuration is inconsistent.
     #[napi(constructor)]
-    pub fn new(env: Env, config: Option<DeskConfig>, store: Option<&Store>) -> napi::Result<Self> {
+    pub fn new(
+        env: Env,
+        #[napi(ts_arg_type = "DeskConfig | undefined | null")] config: Option<Unknown<'_>>,
+        store: Option<&Store>,
+    ) -> napi::Result<Self> {
         run(&env, || {
+            if let Some(value) = config {
+                known_keys(&env, "config", value, DESK_CONFIG_KEYS)?;
+            }
+            let config: Option<DeskConfig> = convert_opt(&env, "config", config)?;
             let mut config = config.unwrap_or_default();
             let sla = config.sla.take().map(|s| s.into_engine()).transpose()?;
             let config = config.into_core()?;
@@ -101,11 +121,13 @@ impl Desk {
     pub fn open(
         &self,
         env: Env,
-        actor: Actor,
-        report: NewIncident,
+        #[napi(ts_arg_type = "Actor")] actor: Unknown<'_>,
+        #[napi(ts_arg_type = "NewIncident")] report: Unknown<'_>,
         now: Date,
     ) -> napi::Result<Incident> {
         run(&env, || {
+            let actor: Actor = convert(&env, "actor", actor)?;
+            let report: NewIncident = convert(&env, "report", report)?;
             let command = core::Command::Open(report.into_core()?);
             let incident = self.inner.open(&actor.into(), command, now.0)?;
             Ok((&incident).into())
@@ -120,11 +142,13 @@ impl Desk {
     pub fn open_from_trigger(
         &self,
         env: Env,
-        actor: Actor,
-        incident: TriggeredIncident,
+        #[napi(ts_arg_type = "Actor")] actor: Unknown<'_>,
+        #[napi(ts_arg_type = "TriggeredIncident")] incident: Unknown<'_>,
         now: Date,
     ) -> napi::Result<Incident> {
         run(&env, || {
+            let actor: Actor = convert(&env, "actor", actor)?;
+            let incident: TriggeredIncident = convert(&env, "incident", incident)?;
             let command = core::Command::OpenFromTrigger(incident.into_core()?);
             let incident = self.inner.open(&actor.into(), command, now.0)?;
             Ok((&incident).into())
@@ -140,12 +164,15 @@ impl Desk {
     pub fn execute(
         &self,
         env: Env,
-        actor: Actor,
-        incident_id: String,
-        command: Command,
+        #[napi(ts_arg_type = "Actor")] actor: Unknown<'_>,
+        #[napi(ts_arg_type = "string")] incident_id: Unknown<'_>,
+        #[napi(ts_arg_type = "Command")] command: Unknown<'_>,
         now: Date,
     ) -> napi::Result<Incident> {
         run(&env, || {
+            let actor: Actor = convert(&env, "actor", actor)?;
+            let incident_id: String = convert(&env, "incidentId", incident_id)?;
+            let command: Command = convert(&env, "command", command)?;
             let id = parse_id(&incident_id)?;
             let command = command.into_core()?;
             let incident = self.inner.execute(&actor.into(), id, command, now.0)?;
@@ -162,11 +189,13 @@ impl Desk {
     pub fn submit(
         &self,
         env: Env,
-        actor: Actor,
-        submission: Submission,
+        #[napi(ts_arg_type = "Actor")] actor: Unknown<'_>,
+        #[napi(ts_arg_type = "Submission")] submission: Unknown<'_>,
         now: Date,
     ) -> napi::Result<Outcome> {
         run(&env, || {
+            let actor: Actor = convert(&env, "actor", actor)?;
+            let submission: Submission = convert(&env, "submission", submission)?;
             let outcome = self
                 .inner
                 .submit(&actor.into(), submission.into_core()?, now.0)?;
@@ -179,13 +208,16 @@ impl Desk {
     pub fn submit_async(
         &self,
         env: Env,
-        actor: Actor,
-        submission: Submission,
+        #[napi(ts_arg_type = "Actor")] actor: Unknown<'_>,
+        #[napi(ts_arg_type = "Submission")] submission: Unknown<'_>,
         now: Date,
     ) -> napi::Result<AsyncTask<OutcomeJob>> {
-        let submission = run(&env, || submission.into_core())?;
+        let (actor, submission) = run(&env, || {
+            let actor: Actor = convert(&env, "actor", actor)?;
+            let submission: Submission = convert(&env, "submission", submission)?;
+            Ok((core::Actor::from(actor), submission.into_core()?))
+        })?;
         let desk = self.inner.clone();
-        let actor: core::Actor = actor.into();
         Ok(AsyncTask::new(OutcomeJob::new(move || {
             Ok(desk.submit(&actor, submission, now.0)?)
         })))
@@ -341,12 +373,15 @@ impl Desk {
     pub fn accepts(
         &self,
         env: Env,
-        actor: Actor,
-        incident_id: String,
-        command: Command,
+        #[napi(ts_arg_type = "Actor")] actor: Unknown<'_>,
+        #[napi(ts_arg_type = "string")] incident_id: Unknown<'_>,
+        #[napi(ts_arg_type = "Command")] command: Unknown<'_>,
         now: Date,
     ) -> napi::Result<bool> {
         run(&env, || {
+            let actor: Actor = convert(&env, "actor", actor)?;
+            let incident_id: String = convert(&env, "incidentId", incident_id)?;
+            let command: Command = convert(&env, "command", command)?;
             let incident = self.inner.incident(parse_id(&incident_id)?)?;
             let command = command.into_core()?;
             let config = self.inner.config();

@@ -9,6 +9,7 @@ pub mod command;
 pub mod desk;
 pub mod enums;
 pub mod error;
+pub mod input;
 pub mod objects;
 pub mod sla;
 pub mod store;
