@@ -452,6 +452,10 @@ pub fn execute_in_place(
 ) -> Result<Vec<Event>> {
     let changes = decide(config, incident, actor, command, now)?;
     let version = incident.version + 1;
+    // TODO(#3): each event owns a copy of the actor and of its values, and an opening
+    // copies the whole incident; about 60 allocations per workload incident keep the
+    // lifecycle near 2.5 µs. Shared ids (`Arc<str>`) and a change list without a heap
+    // vector for the common one-change command are the next step towards the 500x goal.
     let events: Vec<Event> = changes
         .into_iter()
         .map(|change| Event {
