@@ -44,9 +44,8 @@ test('invalid dates are ERR_VALIDATION', () => {
 test('wrong types and unknown enum strings are ERR_VALIDATION, not crashes', () => {
   const desk = newDesk();
   const incident = desk.open(ann, report(), t0);
-  // The main entry points (Desk constructor, open, openFromTrigger, execute, submit,
-  // submitAsync, accepts) convert their arguments themselves: ERR_VALIDATION naming the
-  // property at fault.
+  // The desk's entry points that take actors, commands or queries convert those arguments
+  // themselves: ERR_VALIDATION naming the property at fault.
   const validation = [
     [() => desk.open({ id: 'ann', role: 'king' }, report(), t0), 'role'],
     [() => desk.open({ id: 'ann', role: 'god' }, report(), t0), 'role'],
@@ -69,6 +68,11 @@ test('wrong types and unknown enum strings are ERR_VALIDATION, not crashes', () 
     [() => desk.accepts(bob, incident.id, { type: 'fly' }, t0), 'type'],
     [() => new binding.Desk('x'), 'config'],
     [() => new binding.Desk({ priorityMatix: [[1]] }), 'priorityMatix'],
+    [() => desk.query({ states: ['sleeping'] }), 'states'],
+    [() => desk.query('open'), 'query'],
+    [() => desk.permittedActions({ id: 'x' }), 'role'],
+    [() => desk.closeDue(null, t0), 'actor'],
+    [() => desk.view({ id: 'bob', role: 'x' }, incident.id), 'role'],
   ];
   for (const [i, [attempt, field]] of validation.entries()) {
     const error = throwsCode(attempt, 'ERR_VALIDATION', { field });
@@ -77,8 +81,6 @@ test('wrong types and unknown enum strings are ERR_VALIDATION, not crashes', () 
   // Elsewhere napi's own conversion errors still carry its status as `code` (`InvalidArg`,
   // ...); see the README. Either way: an Error, not a crash.
   const cases = [
-    () => desk.query({ states: ['sleeping'] }),
-    () => desk.permittedActions({ id: 'x' }),
     () => new binding.Desk({ directory: { workgroups: 'all', defaultWorkgroup: 'x' } }),
     () => new binding.Calendar({ timeZone: 'Mars/Olympus' }),
     () => new binding.Calendar({ timeZone: 'UTC', week: { mon: ['18:00-08:00'] } }),
@@ -212,11 +214,15 @@ test('business seconds must be whole numbers', () => {
   assert.equal(always.addBusinessSeconds(t0, 60).getTime(), t0.getTime() + 60000);
 });
 
-test('submitAsync refuses malformed arguments with ERR_VALIDATION', async () => {
+test('async methods refuse malformed arguments with ERR_VALIDATION', async () => {
   const desk = newDesk();
   await assert.rejects(async () => desk.submitAsync(ann, { command: { type: 'open',
     report: report({ impact: 1.5 }) } }, t0), (error) => error.code === 'ERR_VALIDATION'
     && error.field === 'impact');
+  await assert.rejects(async () => desk.queryAsync({ limit: 1.5 }),
+    (error) => error.code === 'ERR_VALIDATION' && error.field === 'limit');
+  await assert.rejects(async () => desk.viewAsync(null, 'x'),
+    (error) => error.code === 'ERR_VALIDATION' && error.field === 'actor');
   await assert.rejects(async () => desk.submitAsync({ id: 'ann', role: 'god' },
     { command: { type: 'open', report: report() } }, t0),
   (error) => error.code === 'ERR_VALIDATION' && error.field === 'role');

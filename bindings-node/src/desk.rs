@@ -251,8 +251,14 @@ impl Desk {
     /// # Errors
     /// `ERR_PERMISSION_DENIED`, `ERR_NOT_FOUND`, store failures.
     #[napi]
-    pub fn view(&self, env: Env, actor: Actor, incident_id: String) -> napi::Result<Incident> {
+    pub fn view(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "Actor")] actor: Unknown<'_>,
+        incident_id: String,
+    ) -> napi::Result<Incident> {
         run(&env, || {
+            let actor: Actor = convert(&env, "actor", actor)?;
             let incident = self.inner.view(&actor.into(), parse_id(&incident_id)?)?;
             Ok((&incident).into())
         })
@@ -263,12 +269,14 @@ impl Desk {
     pub fn view_async(
         &self,
         env: Env,
-        actor: Actor,
+        #[napi(ts_arg_type = "Actor")] actor: Unknown<'_>,
         incident_id: String,
     ) -> napi::Result<AsyncTask<IncidentJob>> {
-        let id = run(&env, || parse_id(&incident_id))?;
+        let (actor, id) = run(&env, || {
+            let actor: Actor = convert(&env, "actor", actor)?;
+            Ok((core::Actor::from(actor), parse_id(&incident_id)?))
+        })?;
         let desk = self.inner.clone();
-        let actor: core::Actor = actor.into();
         Ok(AsyncTask::new(IncidentJob::new(move || {
             Ok(desk.view(&actor, id)?)
         })))
@@ -303,8 +311,13 @@ impl Desk {
     /// # Errors
     /// Store failures.
     #[napi]
-    pub fn query(&self, env: Env, query: Option<IncidentQuery>) -> napi::Result<Vec<Incident>> {
+    pub fn query(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "IncidentQuery | undefined | null")] query: Option<Unknown<'_>>,
+    ) -> napi::Result<Vec<Incident>> {
         run(&env, || {
+            let query: Option<IncidentQuery> = convert_opt(&env, "query", query)?;
             let found = self.inner.query(&query.unwrap_or_default().into_core()?)?;
             Ok(found.iter().map(Into::into).collect())
         })
@@ -315,10 +328,13 @@ impl Desk {
     pub fn query_async(
         &self,
         env: Env,
-        query: Option<IncidentQuery>,
+        #[napi(ts_arg_type = "IncidentQuery | undefined | null")] query: Option<Unknown<'_>>,
     ) -> napi::Result<AsyncTask<IncidentsJob>> {
         let desk = self.inner.clone();
-        let query = run(&env, || query.unwrap_or_default().into_core())?;
+        let query = run(&env, || {
+            let query: Option<IncidentQuery> = convert_opt(&env, "query", query)?;
+            query.unwrap_or_default().into_core()
+        })?;
         Ok(AsyncTask::new(IncidentsJob::new(move || {
             Ok(desk.query(&query)?)
         })))
@@ -330,8 +346,14 @@ impl Desk {
     /// # Errors
     /// `ERR_PERMISSION_DENIED` when `actor` may not auto-close; store failures.
     #[napi]
-    pub fn close_due(&self, env: Env, actor: Actor, now: Date) -> napi::Result<Vec<Incident>> {
+    pub fn close_due(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "Actor")] actor: Unknown<'_>,
+        now: Date,
+    ) -> napi::Result<Vec<Incident>> {
         run(&env, || {
+            let actor: Actor = convert(&env, "actor", actor)?;
             let closed = self.inner.close_due(&actor.into(), now.0)?;
             Ok(closed.iter().map(Into::into).collect())
         })
@@ -347,10 +369,11 @@ impl Desk {
     pub fn permitted_actions(
         &self,
         env: Env,
-        actor: Actor,
+        #[napi(ts_arg_type = "Actor")] actor: Unknown<'_>,
         incident_id: Option<String>,
     ) -> napi::Result<Vec<Action>> {
         run(&env, || {
+            let actor: Actor = convert(&env, "actor", actor)?;
             let incident = match incident_id {
                 Some(id) => Some(self.inner.incident(parse_id(&id)?)?),
                 None => None,
@@ -434,9 +457,10 @@ impl Desk {
         &self,
         env: Env,
         now: Date,
-        query: Option<IncidentQuery>,
+        #[napi(ts_arg_type = "IncidentQuery | undefined | null")] query: Option<Unknown<'_>>,
     ) -> napi::Result<Option<Date>> {
         run(&env, || {
+            let query: Option<IncidentQuery> = convert_opt(&env, "query", query)?;
             let engine = self.engine()?;
             let mut query = query.unwrap_or_default().into_core()?;
             if query.states.is_empty() {
