@@ -146,6 +146,61 @@ pub trait Repository: Send + Sync {
     fn query(&self, query: &IncidentQuery) -> Result<Vec<Incident>>;
 }
 
+/// The commits of a batch that touch one incident, merged into one write: what a store
+/// writes per incident in [`Repository::save_batch`].
+#[derive(Debug)]
+pub struct BatchWrite<'a> {
+    /// The incident after the last of its commits.
+    pub incident: &'a Incident,
+    /// The version the first of its commits expects in the store.
+    pub expected_version: u64,
+    /// Every event of its commits, in order.
+    pub events: Vec<&'a Event>,
+    /// The idempotency keys of its commits.
+    pub keys: Vec<&'a IdempotencyRecord>,
+}
+
+/// Groups a batch per incident, in order of first appearance, for stores implementing
+/// [`Repository::save_batch`]. Commits of one incident must
+/// chain (each expects the version the previous one produced), which is checked here; the
+/// first expected version of each incident is checked against the store by the caller.
+///
+/// # Errors
+/// [`Error::Conflict`] when commits of one incident do not chain.
+pub fn plan_batch<'a>(commits: &[Commit<'a>]) -> Result<Vec<BatchWrite<'a>>> {
+    let mut writes: Vec<BatchWrite<'a>> = Vec::with_capacity(commits.len());
+    let mut slots: std::collections::HashMap<IncidentId, usize> =
+        std::collections::HashMap::with_capacity(commits.len());
+    for commit in commits {
+        let id = commit.incident.id;
+        match slots.get(&id) {
+            Some(&slot) => {
+                let write = &mut writes[slot];
+                if commit.expected_version != write.incident.version {
+                    return Err(Error::Conflict {
+                        incident: id,
+                        expected: commit.expected_version,
+                        actual: write.incident.version,
+                    });
+                }
+                write.incident = commit.incident;
+                write.events.extend(commit.events);
+                write.keys.extend(commit.idempotency);
+            }
+            None => {
+                slots.insert(id, writes.len());
+                writes.push(BatchWrite {
+                    incident: commit.incident,
+                    expected_version: commit.expected_version,
+                    events: commit.events.iter().collect(),
+                    keys: commit.idempotency.into_iter().collect(),
+                });
+            }
+        }
+    }
+    Ok(writes)
+}
+
 /// Forwards every method to the repository behind a smart pointer, so that a desk can own
 /// an `Arc<R>` shared with other services, or a `Box<dyn Repository>` chosen at run time.
 macro_rules! forward_repository {

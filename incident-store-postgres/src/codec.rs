@@ -1,8 +1,8 @@
 //! Rows to and from the core's values: JSON for snapshots and events, plain columns for
-//! what the queries filter on, and the grouping of a batch's commits per incident.
+//! what the queries filter on.
 
 use chrono::{DateTime, Utc};
-use incident_core::{Commit, Error, Event, IdempotencyRecord, Incident, IncidentId, Result};
+use incident_core::{Error, Result};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -46,57 +46,4 @@ pub(crate) fn key_reused(key: &str) -> Error {
         rule: incident_core::Rule::IdempotencyKeyReused,
         detail: format!("key {key:?} was used before"),
     }
-}
-
-/// The commits of a batch that touch one incident, merged into one write.
-#[derive(Debug)]
-pub(crate) struct Write<'a> {
-    /// The incident after the last of its commits.
-    pub(crate) incident: &'a Incident,
-    /// The version the first of its commits expects in the store.
-    pub(crate) expected_version: u64,
-    /// Every event of its commits, in order.
-    pub(crate) events: Vec<&'a Event>,
-    /// The idempotency keys of its commits.
-    pub(crate) keys: Vec<&'a IdempotencyRecord>,
-}
-
-/// Groups a batch per incident, in order of first appearance. Commits of one incident must
-/// chain (each expects the version the previous one produced), which is checked here; the
-/// first expected version of each incident is checked against the store by the caller.
-///
-/// # Errors
-/// [`Error::Conflict`] when commits of one incident do not chain.
-pub(crate) fn plan<'a>(commits: &[Commit<'a>]) -> Result<Vec<Write<'a>>> {
-    let mut writes: Vec<Write<'a>> = Vec::with_capacity(commits.len());
-    let mut slots: std::collections::HashMap<IncidentId, usize> =
-        std::collections::HashMap::with_capacity(commits.len());
-    for commit in commits {
-        let id = commit.incident.id;
-        match slots.get(&id) {
-            Some(&slot) => {
-                let write = &mut writes[slot];
-                if commit.expected_version != write.incident.version {
-                    return Err(Error::Conflict {
-                        incident: id,
-                        expected: commit.expected_version,
-                        actual: write.incident.version,
-                    });
-                }
-                write.incident = commit.incident;
-                write.events.extend(commit.events);
-                write.keys.extend(commit.idempotency);
-            }
-            None => {
-                slots.insert(id, writes.len());
-                writes.push(Write {
-                    incident: commit.incident,
-                    expected_version: commit.expected_version,
-                    events: commit.events.iter().collect(),
-                    keys: commit.idempotency.into_iter().collect(),
-                });
-            }
-        }
-    }
-    Ok(writes)
 }

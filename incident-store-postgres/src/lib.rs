@@ -37,9 +37,10 @@ use postgres::types::ToSql;
 use postgres::{Client, NoTls, Statement, Transaction};
 use uuid::Uuid;
 
-use crate::codec::{Write, from_json, key_reused, nanos, to_json, version};
+use crate::codec::{from_json, key_reused, nanos, to_json, version};
 use crate::error::{is_unique_violation, map};
 pub use crate::schema::{APPLICATION, SCHEMA_VERSION};
+use incident_core::repo::{BatchWrite as Write, plan_batch};
 
 /// Options for [`PostgresRepository::open_with`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -460,7 +461,7 @@ impl Repository for PostgresRepository {
     }
 
     fn save_batch(&self, commits: &[Commit<'_>]) -> Result<()> {
-        let mut writes = codec::plan(commits)?;
+        let mut writes = plan_batch(commits)?;
         if writes.is_empty() {
             return Ok(());
         }

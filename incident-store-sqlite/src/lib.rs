@@ -47,10 +47,11 @@ use incident_core::{
 use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 
-use crate::codec::{Write, from_json, key_reused, nanos, to_json, version};
+use crate::codec::{from_json, key_reused, nanos, to_json, version};
 use crate::error::{is_unique_violation, map};
 use crate::pool::Pool;
 pub use crate::schema::{APPLICATION_ID, SCHEMA_VERSION};
+use incident_core::repo::{BatchWrite as Write, plan_batch};
 
 /// How hard a commit is pushed to disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -402,7 +403,7 @@ impl Repository for SqliteRepository {
     }
 
     fn save_batch(&self, commits: &[Commit<'_>]) -> Result<()> {
-        let writes = codec::plan(commits)?;
+        let writes = plan_batch(commits)?;
         if writes.is_empty() {
             return Ok(());
         }
