@@ -316,13 +316,7 @@ pub fn decide(
     config
         .permissions
         .authorize(&config.directory, actor, action, target)?;
-    if now < incident.updated_at {
-        let reason = format!(
-            "{now} is before the incident's last change at {}",
-            incident.updated_at
-        );
-        return Err(Error::validation("now", reason));
-    }
+    let now = effective_now(config, incident, now)?;
 
     let ctx = Context {
         config,
@@ -451,6 +445,7 @@ pub fn execute_in_place(
     now: DateTime<Utc>,
 ) -> Result<Vec<Event>> {
     let changes = decide(config, incident, actor, command, now)?;
+    let now = effective_now(config, incident, now)?;
     let version = incident.version + 1;
     // TODO(#3): each event owns a copy of the actor and of its values, and an opening
     // copies the whole incident; about 60 allocations per workload incident keep the
@@ -470,6 +465,35 @@ pub fn execute_in_place(
         event.apply_to(incident);
     }
     Ok(events)
+}
+
+/// The instant a command on `incident` is decided at.
+///
+/// Time never runs backwards on an incident, but hosts on several machines have clocks a
+/// little apart, and a host that reads its clock before another writer saves can be a
+/// moment behind the stored change. Within the policy's tolerance the command counts as
+/// made at the incident's last change; beyond it the command is refused.
+///
+/// # Errors
+/// [`Error::Validation`] (field `now`) when `now` is earlier than the incident's last
+/// change by more than [`crate::Policy::clock_skew_tolerance_seconds`].
+pub fn effective_now(
+    config: &DeskConfig,
+    incident: &Incident,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>> {
+    if now >= incident.updated_at {
+        return Ok(now);
+    }
+    let tolerance = Duration::seconds(i64::from(config.policy.clock_skew_tolerance_seconds));
+    if incident.updated_at - now <= tolerance {
+        return Ok(incident.updated_at);
+    }
+    let reason = format!(
+        "{now} is before the incident's last change at {}",
+        incident.updated_at
+    );
+    Err(Error::validation("now", reason))
 }
 
 fn task_workgroup<'a>(incident: &'a Incident, command: &Command) -> Option<&'a WorkgroupId> {

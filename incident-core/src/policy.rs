@@ -36,6 +36,10 @@ pub struct Policy {
     pub default_impact: u8,
     /// Urgency used when an automated trigger gives none. Default 2.
     pub default_urgency: u8,
+    /// How far (in seconds) a command's time may lag behind the incident's last change and
+    /// still be accepted, as made at that change: clocks of several hosts differ a little.
+    /// Default 5.
+    pub clock_skew_tolerance_seconds: u32,
 }
 
 impl Default for Policy {
@@ -47,6 +51,7 @@ impl Default for Policy {
             reopen_to: ReopenTarget::ResolvingWorkgroup,
             default_impact: 2,
             default_urgency: 2,
+            clock_skew_tolerance_seconds: 5,
         }
     }
 }

@@ -1058,3 +1058,28 @@ fn runaway_texts_are_refused() {
         ErrorKind::Validation
     );
 }
+
+#[test]
+fn a_clock_a_moment_behind_counts_as_the_last_change() {
+    let desk = desk();
+    let incident = in_progress(&desk);
+    let behind = at(2) - chrono::Duration::seconds(3);
+    let commented = desk
+        .execute(
+            &alice(),
+            incident.id,
+            Command::Comment { text: "x".into() },
+            behind,
+        )
+        .unwrap();
+    assert_eq!(commented.updated_at, at(2));
+    assert_eq!(desk.events(incident.id).unwrap().last().unwrap().at, at(2));
+    let far_behind = at(2) - chrono::Duration::seconds(6);
+    let err = desk.execute(
+        &alice(),
+        incident.id,
+        Command::Comment { text: "y".into() },
+        far_behind,
+    );
+    assert!(matches!(err, Err(Error::Validation { ref field, .. }) if field == "now"));
+}
