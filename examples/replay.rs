@@ -23,6 +23,16 @@ use incident_store_postgres::PostgresRepository;
 use incident_store_sqlite::SqliteRepository;
 use indicatif::{ProgressBar, ProgressStyle};
 
+/// Prints a line; a closed stdout (`| head`) ends the program quietly instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if writeln!(std::io::stdout(), $($arg)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+
 /// The published log, relative to the repository root.
 const DEFAULT_LOG: &str = "../shared/data/incident_event_log.csv.gz";
 
@@ -48,7 +58,7 @@ fn main() -> ExitCode {
         }
     };
     if !args.file.exists() && !args.explicit_file {
-        println!("skipped: {} not found", args.file.display());
+        say!("skipped: {} not found", args.file.display());
         return ExitCode::SUCCESS;
     }
     match run(&args) {
@@ -84,24 +94,24 @@ fn run(args: &Args) -> Result<(), String> {
 
     if args.json {
         let json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
-        println!("{json}");
+        say!("{json}");
         return Ok(());
     }
 
-    println!("{report}");
-    println!(
+    say!("{report}");
+    say!(
         "priority matrix    {:?} (impact rows x urgency columns)",
         report.priority_matrix
     );
     if let Some(learned) = learned.filter(|_| args.matrix.is_none()) {
-        println!(
+        say!(
             "  derived from the export; cells no row shows: {:?}",
             learned.unobserved
         );
-        println!("  cells whose rows disagree: {}", learned.conflicts.len());
+        say!("  cells whose rows disagree: {}", learned.conflicts.len());
     }
     let rows_per_second = report.rows as f64 / replay_time.as_secs_f64().max(1e-9);
-    println!(
+    say!(
         "read {:.2} s, replay {:.2} s ({:.0} rows/s, {:.0} events/s) into the {} store",
         read_time.as_secs_f64(),
         replay_time.as_secs_f64(),

@@ -15,6 +15,16 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use incident_core::*;
 use incident_store_sqlite::SqliteRepository;
 
+/// Prints a line; a closed stdout (`| head`) ends the program quietly instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if writeln!(std::io::stdout(), $($arg)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+
 type Failure = Box<dyn StdError>;
 
 fn directory() -> Result<Directory, Failure> {
@@ -83,7 +93,7 @@ impl Clock {
 fn main() -> Result<(), Failure> {
     let desk = Desk::new(repository()?, DeskConfig::with_directory(directory()?));
     let earlier = desk.query(&IncidentQuery::default())?;
-    println!(
+    say!(
         "The store holds {} incident(s) from earlier runs.\n",
         earlier.len()
     );
@@ -224,7 +234,7 @@ fn main() -> Result<(), Failure> {
     };
     desk.execute(&bob, mail.id, rollback, clock.advance(25))?;
     let closed = desk.close_due(&monitoring, clock.advance(7 * 24 * 60))?;
-    println!(
+    say!(
         "Auto-closed: {}\n",
         closed
             .iter()
@@ -241,7 +251,7 @@ fn main() -> Result<(), Failure> {
 
 fn print_timeline<R: Repository>(desk: &Desk<R>, id: IncidentId) -> Result<(), Failure> {
     let incident = desk.incident(id)?;
-    println!(
+    say!(
         "{} \"{}\": {}, priority {}, reopened {}x, reassigned {}x, ping-pong {}x",
         incident.number,
         incident.short_description,
@@ -253,7 +263,7 @@ fn print_timeline<R: Repository>(desk: &Desk<R>, id: IncidentId) -> Result<(), F
     );
     for event in desk.events(id)? {
         let at = event.at.format("%a %d %b %H:%M");
-        println!(
+        say!(
             "  {at}  v{:<3} {:<15} {}",
             event.version,
             event.actor.id.as_str(),
@@ -262,12 +272,12 @@ fn print_timeline<R: Repository>(desk: &Desk<R>, id: IncidentId) -> Result<(), F
     }
     let now = incident.updated_at;
     for (group, seconds) in incident.time_per_workgroup(now) {
-        println!(
+        say!(
             "  time with {group}: {}h{:02}m",
             seconds / 3600,
             seconds % 3600 / 60
         );
     }
-    println!();
+    say!();
     Ok(())
 }

@@ -192,6 +192,10 @@ impl fmt::Display for ReplayReport {
         writeln!(f, "rows skipped       {}", self.rows_skipped)?;
         writeln!(f, "rows unreadable    {}", self.rows_unreadable)?;
         writeln!(f, "incidents          {}", self.incidents)?;
+        if self.incidents_already_present > 0 {
+            let present = self.incidents_already_present;
+            writeln!(f, "  already in the store, left as they are: {present}")?;
+        }
         writeln!(f, "commands           {}", self.commands)?;
         writeln!(f, "events             {}", self.events)?;
         writeln!(f, "priority mismatch  {} rows", self.priority_mismatches)?;
@@ -199,6 +203,11 @@ impl fmt::Display for ReplayReport {
             f,
             "reopen mismatch    {} incidents",
             self.reopen_count_mismatches
+        )?;
+        writeln!(
+            f,
+            "reassignment count {} incidents differ (the log counts clearing a group)",
+            self.reassignment_count_mismatches
         )?;
         writeln!(f, "rows out of order  {}", self.rows_out_of_order)?;
         for u in self.unreadable.iter().take(10) {
