@@ -175,3 +175,13 @@ def test_out_of_range_script_rows_are_validation_errors(desk: Desk) -> None:
         desk.run_script(ScriptStep(ADMIN, Command.start_work()), [], [0, 1, 1])
     report = desk.run_script(opening, steps, [0, 1, 1, 60, 3600, 2, 3, 60])
     assert (report.incidents, report.commands) == (2, 4)
+
+
+def test_wrong_argument_types_are_validation_errors(desk: Desk) -> None:
+    with pytest.raises(ValidationError) as refused:
+        desk.open("ann", "x", impact=1, urgency=1)  # type: ignore[arg-type]
+    assert refused.value.field == "actor"
+    with pytest.raises(ValidationError) as refused:
+        desk.submit(CALLER, "not a command")  # type: ignore[arg-type]
+    assert refused.value.field == "command"
+    assert desk.query() == []

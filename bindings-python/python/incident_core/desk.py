@@ -24,6 +24,7 @@ from ._wire import instant, now_or, optional_instant, value_of
 from .commands import Command, NewTask, Trigger
 from .config import DeskConfig
 from .enums import Action, ChangeFailure, Channel, HoldReason, State, WorkState
+from .errors import ValidationError
 from .importer import ReplayReport, replay_export
 from .model import Actor, Event, Feedback, Incident, Outcome
 from .script import ScriptReport, ScriptStep, run_script
@@ -129,12 +130,12 @@ class Desk:
         """
         submission = {
             "incident": None if incident is None else _incident_id(incident),
-            "command": command.to_wire(),
+            "command": _command_wire(command),
             "idempotency_key": idempotency_key,
             "expected_version": expected_version,
         }
         text = self._native.submit(
-            json.dumps(actor.to_wire()), json.dumps(submission), now_or(now)
+            _actor_json(actor), json.dumps(submission), now_or(now)
         )
         return Outcome.from_wire(json.loads(text))
 
@@ -174,7 +175,7 @@ class Desk:
         wire = [
             [_target(ref), command.to_wire(), instant(at, "now")] for ref, command, at in steps
         ]
-        text = self._native.execute_many(json.dumps(actor.to_wire()), json.dumps(wire))
+        text = self._native.execute_many(_actor_json(actor), json.dumps(wire))
         return [Incident.from_wire(i) for i in json.loads(text)]
 
     def run_script(
@@ -642,7 +643,7 @@ class Desk:
 
     def view(self, actor: Actor, incident: IncidentRef) -> Incident:
         """The incident if ``actor`` may see it (an end user sees their own only)."""
-        text = self._native.view(json.dumps(actor.to_wire()), _incident_id(incident))
+        text = self._native.view(_actor_json(actor), _incident_id(incident))
         return Incident.from_json(text)
 
     def events(self, incident: IncidentRef) -> List[Event]:
@@ -678,7 +679,7 @@ class Desk:
 
     def close_due(self, actor: Actor, *, now: Optional[_dt.datetime] = None) -> List[Incident]:
         """Closes every resolved incident whose auto-close time has come."""
-        wire = json.loads(self._native.close_due(json.dumps(actor.to_wire()), now_or(now)))
+        wire = json.loads(self._native.close_due(_actor_json(actor), now_or(now)))
         return [Incident.from_wire(i) for i in wire]
 
     def sla_status(
@@ -709,5 +710,28 @@ class Desk:
         """What ``actor`` may do on the incident (or when opening, without one), for
         greying out buttons; permission only, the lifecycle may still refuse."""
         ref = None if incident is None else _incident_id(incident)
-        names = self._native.permitted_actions(json.dumps(actor.to_wire()), ref)
+        names = self._native.permitted_actions(_actor_json(actor), ref)
         return frozenset(Action(n) for n in names)
+
+
+def _actor_json(actor: object) -> str:
+    """The acting persona as JSON, or a `ValidationError` naming `actor`."""
+    if not isinstance(actor, Actor):
+        raise ValidationError(
+            f"invalid actor: expected an Actor, got {type(actor).__name__}",
+            field="actor",
+            reason=f"expected an Actor, got {type(actor).__name__}",
+        )
+    return json.dumps(actor.to_wire())
+
+
+def _command_wire(command: object) -> object:
+    """A command's wire form, or a `ValidationError` naming `command`."""
+    to_wire = getattr(command, "to_wire", None)
+    if not callable(to_wire):
+        raise ValidationError(
+            f"invalid command: got {type(command).__name__}",
+            field="command",
+            reason=f"expected a command, got {type(command).__name__}",
+        )
+    return to_wire()
