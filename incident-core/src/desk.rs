@@ -25,8 +25,9 @@ pub struct Submission {
     pub incident: Option<IncidentId>,
     /// What to do.
     pub command: Command,
-    /// A key that makes retries safe: a second submission with the same key has no effect
-    /// and returns the first one's outcome.
+    /// A key that makes retries safe: a second submission with the same key by the same
+    /// actor has no effect and returns the first one's outcome. Keys belong to the actor
+    /// who used them, so one caller's key neither blocks nor reveals another's.
     #[serde(default)]
     pub idempotency_key: Option<String>,
     /// The version the host showed to its user; a different stored version is a
@@ -242,7 +243,11 @@ impl<R: Repository> Desk<R> {
             .idempotency_key
             .as_ref()
             .map(|_| digest(actor, submission));
-        if let (Some(key), Some(digest)) = (&submission.idempotency_key, &digest)
+        let scoped_key = submission
+            .idempotency_key
+            .as_ref()
+            .map(|key| format!("{}\u{1f}{key}", actor.id));
+        if let (Some(key), Some(digest)) = (&scoped_key, &digest)
             && let Some(record) = self.repository.idempotency(key)?
         {
             return self.replayed(record, digest);
@@ -274,9 +279,7 @@ impl<R: Repository> Desk<R> {
             }
         };
 
-        let record = submission
-            .idempotency_key
-            .clone()
+        let record = scoped_key
             .zip(digest)
             .map(|(key, digest)| IdempotencyRecord {
                 key,
@@ -321,7 +324,11 @@ impl<R: Repository> Desk<R> {
 
     fn replayed(&self, record: IdempotencyRecord, digest: &str) -> Result<Outcome> {
         if record.digest != digest {
-            let detail = format!("key {:?} was used for another command", record.key);
+            let key = record
+                .key
+                .split_once('\u{1f}')
+                .map_or(record.key.as_str(), |(_, k)| k);
+            let detail = format!("key {key:?} was used for another command");
             return Err(Error::rule(
                 crate::error::Rule::IdempotencyKeyReused,
                 detail,

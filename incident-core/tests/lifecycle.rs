@@ -1083,3 +1083,27 @@ fn a_clock_a_moment_behind_counts_as_the_last_change() {
     );
     assert!(matches!(err, Err(Error::Validation { ref field, .. }) if field == "now"));
 }
+
+#[test]
+fn idempotency_keys_belong_to_their_actor() {
+    let desk = desk();
+    let incident = report(&desk);
+    let mut mine = Submission::new(
+        Some(incident.id),
+        Command::Comment {
+            text: "ann's".into(),
+        },
+    );
+    mine.idempotency_key = Some("k".into());
+    desk.submit(&ann(), mine, at(1)).unwrap();
+    let mut theirs = Submission::new(
+        Some(incident.id),
+        Command::Comment {
+            text: "alice's".into(),
+        },
+    );
+    theirs.idempotency_key = Some("k".into());
+    let outcome = desk.submit(&alice(), theirs, at(2)).unwrap();
+    assert!(!outcome.replayed);
+    assert_eq!(desk.incident(incident.id).unwrap().comments.len(), 2);
+}
