@@ -26,7 +26,7 @@ use incident_core::priority::PriorityMatrix;
 use incident_core::sla::{
     ClockKind, ClockStage, IncidentClocks, SlaConfig, SlaDefinition, SlaEngine,
 };
-use incident_core::{Error, Result};
+use incident_core::{Error, Event, Result};
 
 /// Response targets in seconds for priorities 1 to 5 (index 0 unused).
 pub const RESPONSE_TARGETS: [i64; 6] = [0, 900, 1800, 7200, 14_400, 28_800];
@@ -65,6 +65,9 @@ impl WorkloadIncident {
     }
 }
 
+/// Draws per incident: impact, urgency and seven gaps.
+const DRAWS_PER_INCIDENT: u64 = 9;
+
 /// The deterministic generator: yields incidents 0, 1, 2, ... forever.
 #[derive(Debug, Clone)]
 pub struct Generator {
@@ -88,6 +91,29 @@ impl Generator {
             index: 0,
             base: 1_767_225_600,
         }
+    }
+
+    /// The generator positioned before incident `index`, as if `index` incidents had been
+    /// drawn: the LCG is jumped ahead in O(log index) steps, so that threads can each
+    /// generate their own share of the workload.
+    pub fn starting_at(index: u64) -> Self {
+        // Composing x -> a*x + c with itself: (a, c) then (a', c') is (a'a, a'c + c').
+        let (mut mul, mut add) = (6_364_136_223_846_793_005u64, 1_442_695_040_888_963_407u64);
+        let (mut jump_mul, mut jump_add) = (1u64, 0u64);
+        let mut steps = index.wrapping_mul(DRAWS_PER_INCIDENT);
+        while steps > 0 {
+            if steps & 1 == 1 {
+                jump_mul = jump_mul.wrapping_mul(mul);
+                jump_add = jump_add.wrapping_mul(mul).wrapping_add(add);
+            }
+            add = add.wrapping_mul(mul).wrapping_add(add);
+            mul = mul.wrapping_mul(mul);
+            steps >>= 1;
+        }
+        let mut generator = Generator::new();
+        generator.x = generator.x.wrapping_mul(jump_mul).wrapping_add(jump_add);
+        generator.index = index;
+        generator
     }
 
     fn next_draw(&mut self) -> u64 {
@@ -298,6 +324,17 @@ impl Workload {
     /// # Errors
     /// Any refusal of the core (none expected: the workload follows the lifecycle).
     pub fn run_incident(&self, incident: &WorkloadIncident, totals: &mut Totals) -> Result<()> {
+        self.run_with(incident, totals, &mut Vec::new())
+    }
+
+    /// As [`Workload::run_incident`], with an event buffer kept across incidents, as a host
+    /// running a stream of commands would keep one.
+    fn run_with(
+        &self,
+        incident: &WorkloadIncident,
+        totals: &mut Totals,
+        events: &mut Vec<Event>,
+    ) -> Result<()> {
         let t = incident.times;
         let id = IncidentId(uuid_from(incident.index));
         let number = decide::incident_number(incident.index + 1);
@@ -310,9 +347,9 @@ impl Workload {
         }
         let mut current = opened.incident;
         for (step, at) in self.steps.iter().zip(&t[1..]) {
-            let events =
-                decide::execute_in_place(&self.desk, &mut current, &self.actor, step, *at)?;
-            for event in &events {
+            events.clear();
+            decide::execute_into(&self.desk, &mut current, &self.actor, step, *at, events)?;
+            for event in events.iter() {
                 self.engine.apply(&mut clocks, event)?;
             }
         }
@@ -340,29 +377,30 @@ impl Workload {
     /// # Errors
     /// As [`Workload::run_incident`].
     pub fn run(&self, n: u64) -> Result<Totals> {
-        let mut totals = Totals::default();
+        let (mut totals, mut events) = (Totals::default(), Vec::new());
         for incident in Generator::new().take(n as usize) {
-            self.run_incident(&incident, &mut totals)?;
+            self.run_with(&incident, &mut totals, &mut events)?;
         }
         Ok(totals)
     }
 
-    /// Run the first `n` incidents on `threads` threads (incidents are independent; the
-    /// generator stays sequential, so the totals equal [`Workload::run`]'s).
+    /// Run the first `n` incidents on `threads` threads (incidents are independent; each
+    /// thread generates its own contiguous share, so the totals equal [`Workload::run`]'s).
     ///
     /// # Errors
     /// As [`Workload::run_incident`].
     pub fn run_parallel(&self, n: u64, threads: usize) -> Result<Totals> {
-        let incidents: Vec<WorkloadIncident> = Generator::new().take(n as usize).collect();
-        let size = incidents.len().div_ceil(threads.max(1)).max(1);
+        let threads = (threads.max(1) as u64).min(n.max(1));
+        let share = n.div_ceil(threads);
         thread::scope(|scope| {
-            let handles: Vec<_> = incidents
-                .chunks(size)
-                .map(|part| {
+            let handles: Vec<_> = (0..threads)
+                .map(|k| {
+                    let first = (k * share).min(n);
+                    let count = share.min(n - first);
                     scope.spawn(move || {
-                        let mut totals = Totals::default();
-                        for incident in part {
-                            self.run_incident(incident, &mut totals)?;
+                        let (mut totals, mut events) = (Totals::default(), Vec::new());
+                        for incident in Generator::starting_at(first).take(count as usize) {
+                            self.run_with(&incident, &mut totals, &mut events)?;
                         }
                         Ok::<Totals, Error>(totals)
                     })
@@ -434,5 +472,9 @@ mod tests {
         assert_eq!(first.times[0].to_rfc3339(), "2026-01-01T00:00:00+00:00");
         let tenth = Generator::new().nth(10).unwrap();
         assert_eq!(tenth.times[0].to_rfc3339(), "2026-01-01T01:10:00+00:00");
+        for index in [0, 1, 7, 1000, 12_345] {
+            let jumped = Generator::starting_at(index).next().unwrap();
+            assert_eq!(Generator::new().nth(index as usize).unwrap(), jumped);
+        }
     }
 }

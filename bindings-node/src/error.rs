@@ -118,7 +118,7 @@ fn build(env: &Env, failure: Failure) -> napi::Result<Object<'_>> {
             role,
             action,
         } => {
-            error.set("actor", actor.0)?;
+            error.set("actor", actor.into_string())?;
             error.set("role", role.as_str())?;
             error.set("action", action.as_str())?;
         }

@@ -29,7 +29,7 @@ impl From<Actor> for core::Actor {
 impl From<&core::Actor> for Actor {
     fn from(actor: &core::Actor) -> Self {
         Actor {
-            id: actor.id.0.clone(),
+            id: actor.id.to_string(),
             role: actor.role.into(),
         }
     }
@@ -466,9 +466,9 @@ impl From<&core::Incident> for Incident {
             number: i.number.clone(),
             short_description: i.short_description.clone(),
             description: i.description.clone(),
-            caller: i.caller.0.clone(),
+            caller: i.caller.to_string(),
             organisation: i.organisation.clone(),
-            opened_by: i.opened_by.0.clone(),
+            opened_by: i.opened_by.to_string(),
             channel: i.channel.into(),
             origin: (&i.origin).into(),
             category: i.category.clone(),
@@ -488,7 +488,7 @@ impl From<&core::Incident> for Incident {
             resolution: i.resolution.as_ref().map(|r| Resolution {
                 code: r.code.clone(),
                 notes: r.notes.clone(),
-                resolved_by: r.resolved_by.0.clone(),
+                resolved_by: r.resolved_by.to_string(),
                 workgroup: id_opt(&r.workgroup),
             }),
             confirmed: i.confirmed,
@@ -501,7 +501,7 @@ impl From<&core::Incident> for Incident {
                 .comments
                 .iter()
                 .map(|c| Comment {
-                    author: c.author.0.clone(),
+                    author: c.author.to_string(),
                     at: Date(c.at),
                     text: c.text.clone(),
                 })
@@ -510,7 +510,7 @@ impl From<&core::Incident> for Incident {
                 .visits
                 .iter()
                 .map(|v| WorkgroupVisit {
-                    workgroup: v.workgroup.0.clone(),
+                    workgroup: v.workgroup.to_string(),
                     from: Date(v.from),
                     until: date_opt(v.until),
                 })
@@ -536,13 +536,13 @@ fn work_order(w: &core::WorkOrder) -> WorkOrder {
             .map(|t| Task {
                 number: t.number,
                 title: t.title.clone(),
-                workgroup: t.workgroup.0.clone(),
+                workgroup: t.workgroup.to_string(),
                 assignee: id_opt(&t.assignee),
                 state: t.state.into(),
             })
             .collect(),
         state: w.state.into(),
-        created_by: w.created_by.0.clone(),
+        created_by: w.created_by.to_string(),
         created_at: Date(w.created_at),
     }
 }
@@ -718,9 +718,9 @@ impl From<Workgroup> for core::Workgroup {
 
 impl From<&core::Workgroup> for Workgroup {
     fn from(w: &core::Workgroup) -> Self {
-        let strings = |v: &[core::UserId]| Some(v.iter().map(|u| u.0.clone()).collect());
+        let strings = |v: &[core::UserId]| Some(v.iter().map(|u| u.to_string()).collect());
         Workgroup {
-            id: w.id.0.clone(),
+            id: w.id.to_string(),
             name: w.name.clone(),
             kind: Some(w.kind.into()),
             members: strings(&w.members),

@@ -569,7 +569,7 @@ pub fn status_of(index: usize, s: &core_sla::ClockStatus) -> ClockStatus {
         name: s.name.clone(),
         kind: kind_of(s.kind),
         workgroup: match &s.scope {
-            core_sla::ClockScope::Ola { workgroup } => Some(workgroup.0.clone()),
+            core_sla::ClockScope::Ola { workgroup } => Some(workgroup.to_string()),
             _ => None,
         },
         stage: stage_of(s.stage),

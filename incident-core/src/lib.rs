@@ -45,7 +45,7 @@ pub mod repo;
 pub mod sla;
 
 pub use command::{Command, DetailsPatch, NewIncident, NewTask, Trigger, TriggeredIncident};
-pub use decide::{Decision, decide, execute, execute_in_place};
+pub use decide::{Decision, decide, execute, execute_in_place, execute_into};
 pub use desk::{Desk, Outcome, Submission};
 pub use directory::{
     Analyst, Directory, Route, RoutingInput, RoutingRule, Workgroup, WorkgroupKind,

@@ -7,6 +7,7 @@
 use std::fmt;
 
 use chrono::{DateTime, Utc};
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -43,16 +44,24 @@ impl std::str::FromStr for IncidentId {
 macro_rules! string_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
+        ///
+        /// Ids up to 24 bytes are kept inline, so copying one into every event and visit
+        /// costs no allocation.
         #[derive(
             Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
         )]
         #[serde(transparent)]
-        pub struct $name(pub String);
+        pub struct $name(CompactString);
 
         impl $name {
             /// The id as a string slice.
             pub fn as_str(&self) -> &str {
-                &self.0
+                self.0.as_str()
+            }
+
+            /// The id as an owned `String`.
+            pub fn into_string(self) -> String {
+                self.0.into_string()
             }
         }
 
@@ -62,15 +71,47 @@ macro_rules! string_id {
             }
         }
 
+        impl std::ops::Deref for $name {
+            type Target = str;
+
+            fn deref(&self) -> &str {
+                self.0.as_str()
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                self.0.as_str()
+            }
+        }
+
+        impl std::borrow::Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                self.0.as_str()
+            }
+        }
+
         impl From<&str> for $name {
             fn from(s: &str) -> Self {
-                $name(s.to_owned())
+                $name(CompactString::from(s))
             }
         }
 
         impl From<String> for $name {
             fn from(s: String) -> Self {
-                $name(s)
+                $name(CompactString::from(s))
+            }
+        }
+
+        impl From<&String> for $name {
+            fn from(s: &String) -> Self {
+                $name(CompactString::from(s.as_str()))
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.into_string()
             }
         }
     };

@@ -282,10 +282,10 @@ impl Columns {
         self.version.push(version(incident.version)?);
         self.state.push(incident.state.as_str());
         self.workgroup
-            .push(incident.assignment_group.as_ref().map(|g| g.0.clone()));
+            .push(incident.assignment_group.as_ref().map(|g| g.to_string()));
         self.assignee
-            .push(incident.assignee.as_ref().map(|a| a.0.clone()));
-        self.caller.push(incident.caller.0.clone());
+            .push(incident.assignee.as_ref().map(|a| a.to_string()));
+        self.caller.push(incident.caller.to_string());
         self.major.push(incident.major);
         self.auto_close_at.push(incident.auto_close_at.map(nanos));
         self.event_count.push(events as i64);
@@ -518,13 +518,17 @@ impl Repository for PostgresRepository {
             bind(&mut sql, " AND state = ANY(?)", Box::new(states));
         }
         if let Some(group) = &query.workgroup {
-            bind(&mut sql, " AND workgroup = ?", Box::new(group.0.clone()));
+            bind(&mut sql, " AND workgroup = ?", Box::new(group.to_string()));
         }
         if let Some(assignee) = &query.assignee {
-            bind(&mut sql, " AND assignee = ?", Box::new(assignee.0.clone()));
+            bind(
+                &mut sql,
+                " AND assignee = ?",
+                Box::new(assignee.to_string()),
+            );
         }
         if let Some(caller) = &query.caller {
-            bind(&mut sql, " AND caller = ?", Box::new(caller.0.clone()));
+            bind(&mut sql, " AND caller = ?", Box::new(caller.to_string()));
         }
         if let Some(major) = query.major {
             bind(&mut sql, " AND major = ?", Box::new(major));

@@ -483,17 +483,21 @@ impl Repository for SqliteRepository {
             sql.push(')');
         }
         if let Some(group) = &query.workgroup {
-            bind(&mut sql, " AND workgroup = ?", Value::Text(group.0.clone()));
+            bind(
+                &mut sql,
+                " AND workgroup = ?",
+                Value::Text(group.to_string()),
+            );
         }
         if let Some(assignee) = &query.assignee {
             bind(
                 &mut sql,
                 " AND assignee = ?",
-                Value::Text(assignee.0.clone()),
+                Value::Text(assignee.to_string()),
             );
         }
         if let Some(caller) = &query.caller {
-            bind(&mut sql, " AND caller = ?", Value::Text(caller.0.clone()));
+            bind(&mut sql, " AND caller = ?", Value::Text(caller.to_string()));
         }
         if let Some(major) = query.major {
             bind(&mut sql, " AND major = ?", Value::Integer(i64::from(major)));
