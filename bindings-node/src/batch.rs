@@ -84,7 +84,7 @@ struct Opened {
 
 /// One opening row and the rows that follow it for the same incident.
 struct Plan {
-    number: String,
+    number: core::IncidentNumber,
     rows: Vec<u32>,
 }
 

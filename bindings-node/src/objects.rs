@@ -463,7 +463,7 @@ impl From<&core::Incident> for Incident {
     fn from(i: &core::Incident) -> Self {
         Incident {
             id: i.id.to_string(),
-            number: i.number.clone(),
+            number: i.number.to_string(),
             short_description: i.short_description.clone(),
             description: i.description.clone(),
             caller: i.caller.to_string(),

@@ -11,8 +11,8 @@ use crate::directory::RoutingInput;
 use crate::error::Rule;
 use crate::event::{Change, Event};
 use crate::model::{
-    Channel, Feedback, HoldReason, Incident, IncidentId, Origin, Resolution, State, Task, UserId,
-    WorkOrder, WorkState, WorkgroupId, WorkgroupVisit,
+    Channel, Feedback, HoldReason, Incident, IncidentId, IncidentNumber, Origin, Resolution, State,
+    Task, UserId, WorkOrder, WorkState, WorkgroupId, WorkgroupVisit,
 };
 use crate::persona::{Action, Actor, Target};
 use crate::policy::{DeskConfig, ReopenTarget};
@@ -30,7 +30,7 @@ pub struct Decision {
 impl Decision {
     /// Gives an opening decision its number, in the incident and in its opening event, so
     /// that a host can decide first and take a number only for an accepted opening.
-    pub fn assign_number(&mut self, number: String) {
+    pub fn assign_number(&mut self, number: IncidentNumber) {
         for event in &mut self.events {
             if let Change::Opened { incident } = &mut event.change {
                 incident.number.clone_from(&number);
@@ -41,7 +41,7 @@ impl Decision {
 }
 
 /// Formats the human number the repository hands out: `INC0000001`.
-pub fn incident_number(n: u64) -> String {
+pub fn incident_number(n: u64) -> IncidentNumber {
     // Written by hand: the formatting machinery cost more than the rest of an opening.
     let mut digits = [b'0'; 20];
     let mut start = digits.len();
@@ -56,10 +56,12 @@ pub fn incident_number(n: u64) -> String {
     }
     let start = start.min(digits.len() - 7);
 
-    let mut number = String::with_capacity(3 + digits.len() - start);
-    number.push_str("INC");
-    number.extend(digits[start..].iter().map(|&d| char::from(d)));
-    number
+    let mut number = [0u8; 23];
+    let len = 3 + digits.len() - start;
+    number[..3].copy_from_slice(b"INC");
+    number[3..len].copy_from_slice(&digits[start..]);
+    // ASCII only, so the conversion cannot fail.
+    IncidentNumber::from(std::str::from_utf8(&number[..len]).unwrap_or_default())
 }
 
 /// The counter value behind a number in the `INC0000001` form, if it has that form.
@@ -94,7 +96,7 @@ pub fn parse_incident_number(number: &str) -> Option<u64> {
 pub fn open(
     config: &DeskConfig,
     id: IncidentId,
-    number: String,
+    number: IncidentNumber,
     actor: &Actor,
     command: &Command,
     now: DateTime<Utc>,
@@ -236,7 +238,7 @@ impl Opening {
         self,
         config: &DeskConfig,
         id: IncidentId,
-        number: String,
+        number: IncidentNumber,
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Incident> {
@@ -260,11 +262,13 @@ impl Opening {
                 config.directory.route(&input).workgroup
             }
         };
-        let visit = WorkgroupVisit {
+        // Room for the first reassignment, which most incidents see.
+        let mut visits = Vec::with_capacity(2);
+        visits.push(WorkgroupVisit {
             workgroup: workgroup.clone(),
             from: now,
             until: None,
-        };
+        });
 
         Ok(Incident {
             id,
@@ -297,7 +301,7 @@ impl Opening {
             reopen_count: 0,
             reassignment_count: 0,
             comments: Vec::new(),
-            visits: vec![visit],
+            visits,
             opened_at: now,
             first_assigned_at: None,
             resolved_at: None,
@@ -409,7 +413,7 @@ impl Context<'_> {
                     require_text("short_description", summary)?;
                 }
                 rec.push(Change::DetailsUpdated {
-                    patch: patch.clone(),
+                    patch: Box::new(patch.clone()),
                 });
                 Ok(())
             }
@@ -882,7 +886,7 @@ impl Context<'_> {
             _ => None,
         };
         rec.push(Change::ResolutionRecorded {
-            resolution,
+            resolution: Box::new(resolution),
             auto_close_at,
         });
         rec.push(change);
@@ -1059,7 +1063,9 @@ impl Context<'_> {
             created_by: self.actor.id.clone(),
             created_at: self.now,
         };
-        rec.push(Change::WorkOrderCreated { work_order });
+        rec.push(Change::WorkOrderCreated {
+            work_order: Box::new(work_order),
+        });
         Ok(())
     }
 
@@ -1198,7 +1204,7 @@ mod tests {
     #[test]
     fn numbers_have_at_least_seven_digits() {
         for n in [0, 1, 45, 9_999_999, 10_000_000, 123_456_789, u64::MAX] {
-            assert_eq!(incident_number(n), format!("INC{n:07}"));
+            assert_eq!(incident_number(n).as_str(), format!("INC{n:07}"));
             assert_eq!(parse_incident_number(&incident_number(n)), Some(n));
         }
     }

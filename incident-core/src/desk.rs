@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::command::Command;
 use crate::decide::{self, incident_number};
 use crate::event::Event;
-use crate::model::{Incident, IncidentId, State};
+use crate::model::{Incident, IncidentId, IncidentNumber, State};
 use crate::persona::{Action, Actor, Target};
 use crate::policy::DeskConfig;
 use crate::repo::{Commit, IdempotencyRecord, InMemoryRepository, IncidentQuery, Repository};
@@ -258,8 +258,14 @@ impl<R: Repository> Desk<R> {
                 // Decide first, so that a refused opening does not use up a number.
                 let id = IncidentId::new(now);
                 let command = &submission.command;
-                let mut decision =
-                    decide::open(&self.config, id, String::new(), actor, command, now)?;
+                let mut decision = decide::open(
+                    &self.config,
+                    id,
+                    IncidentNumber::default(),
+                    actor,
+                    command,
+                    now,
+                )?;
                 decision.assign_number(incident_number(self.repository.next_number()?));
                 decision
             }

@@ -29,8 +29,9 @@ pub enum Change {
     },
     /// Descriptive fields were edited.
     DetailsUpdated {
-        /// The edits.
-        patch: DetailsPatch,
+        /// The edits (boxed, like the other large and rare values, so that every event
+        /// stays small to move).
+        patch: Box<DetailsPatch>,
     },
     /// Impact, urgency or priority changed.
     Reprioritised {
@@ -69,7 +70,7 @@ pub enum Change {
     /// The fix was recorded.
     ResolutionRecorded {
         /// The fix.
-        resolution: Resolution,
+        resolution: Box<Resolution>,
         /// When the incident closes by itself, if ever.
         auto_close_at: Option<DateTime<Utc>>,
     },
@@ -96,7 +97,7 @@ pub enum Change {
     /// A work order was created.
     WorkOrderCreated {
         /// The work order with its tasks.
-        work_order: WorkOrder,
+        work_order: Box<WorkOrder>,
     },
     /// A task changed state and/or analyst.
     TaskUpdated {
@@ -278,7 +279,7 @@ impl Event {
                 resolution,
                 auto_close_at,
             } => {
-                incident.resolution = Some(resolution.clone());
+                incident.resolution = Some(Resolution::clone(resolution));
                 incident.auto_close_at = *auto_close_at;
             }
             Change::Confirmed { feedback } => {
@@ -297,7 +298,7 @@ impl Event {
             }
             Change::Canceled { reason } => incident.cancel_reason = Some(reason.clone()),
             Change::WorkOrderCreated { work_order } => {
-                incident.work_orders.push(work_order.clone())
+                incident.work_orders.push(WorkOrder::clone(work_order))
             }
             Change::TaskUpdated {
                 work_order,

@@ -125,6 +125,23 @@ string_id!(
     /// A workgroup (assignment group), for incidents or for work-order tasks.
     WorkgroupId
 );
+string_id!(
+    /// The human number of an incident, `INC0000001` when the desk hands it out; imported
+    /// incidents keep the number of the system they come from.
+    IncidentNumber
+);
+
+impl PartialEq<str> for IncidentNumber {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for IncidentNumber {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
 
 /// Where an incident is in its lifecycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -438,7 +455,7 @@ pub struct Incident {
     /// Identity (UUID v7).
     pub id: IncidentId,
     /// The human number handed out by the repository, e.g. `INC0000001`.
-    pub number: String,
+    pub number: IncidentNumber,
     /// One line summary.
     pub short_description: String,
     /// Longer description.

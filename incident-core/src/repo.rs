@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::event::Event;
-use crate::model::{Incident, IncidentId, State, UserId, WorkgroupId};
+use crate::model::{Incident, IncidentId, IncidentNumber, State, UserId, WorkgroupId};
 use crate::{Error, Result};
 
 /// One accepted command, to be stored atomically: the new snapshot, its events and the
@@ -246,7 +246,7 @@ pub struct InMemoryRepository {
 #[derive(Debug, Default)]
 struct Memory {
     incidents: HashMap<IncidentId, (Incident, Vec<Event>)>,
-    numbers: HashMap<String, IncidentId>,
+    numbers: HashMap<IncidentNumber, IncidentId>,
     keys: HashMap<String, IdempotencyRecord>,
     last_number: u64,
 }

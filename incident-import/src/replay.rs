@@ -349,8 +349,14 @@ impl Replayer<'_> {
 
         let id = IncidentId::new(opened_at);
         let number = row.number.to_string();
-        let error = match decide::open(self.config, id, number.clone(), &actor, &command, opened_at)
-        {
+        let error = match decide::open(
+            self.config,
+            id,
+            number.as_str().into(),
+            &actor,
+            &command,
+            opened_at,
+        ) {
             Ok(decision) => return Ok(Some(self.opened(decision))),
             Err(error) => error,
         };
@@ -374,7 +380,7 @@ impl Replayer<'_> {
         report.impact = self.config.policy.default_impact;
         report.urgency = self.config.policy.default_urgency;
         let command = Command::Open(report);
-        match decide::open(self.config, id, number, &actor, &command, opened_at) {
+        match decide::open(self.config, id, number.into(), &actor, &command, opened_at) {
             Ok(decision) => {
                 self.report.record_repair("open_with_default_levels");
                 Ok(Some(self.opened(decision)))

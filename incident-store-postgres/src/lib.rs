@@ -278,7 +278,7 @@ struct Columns {
 impl Columns {
     fn push(&mut self, incident: &Incident, events: usize) -> Result<()> {
         self.id.push(incident.id.0);
-        self.number.push(incident.number.clone());
+        self.number.push(incident.number.to_string());
         self.version.push(version(incident.version)?);
         self.state.push(incident.state.as_str());
         self.workgroup

@@ -343,7 +343,7 @@ fn two_application_servers_lose_no_update() {
                 .id
         })
         .collect();
-    let numbers: Vec<String> = ids
+    let numbers: Vec<_> = ids
         .iter()
         .map(|id| servers[0].incident(*id).unwrap().number)
         .collect();

@@ -138,7 +138,7 @@ fn corrupt_rows_are_typed_errors() {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute(
             "UPDATE incidents SET snapshot = '{\"id\": 42' WHERE number = ?1",
-            [&incident.number],
+            [incident.number.as_str()],
         )
         .unwrap();
         conn.execute(
@@ -155,7 +155,7 @@ fn corrupt_rows_are_typed_errors() {
     assert!(is_corrupt(repo.query(&IncidentQuery::default()).map(drop)));
     assert!(is_corrupt(repo.events(incident.id).map(drop)));
     match repo.integrity_check() {
-        Err(Error::Corrupt { detail }) => assert!(detail.contains(&incident.number)),
+        Err(Error::Corrupt { detail }) => assert!(detail.contains(incident.number.as_str())),
         other => panic!("expected Corrupt, got {other:?}"),
     }
 
