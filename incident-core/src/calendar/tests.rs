@@ -390,6 +390,17 @@ proptest! {
     }
 
     #[test]
+    fn cached_year_index_matches_year_of(
+        t in (timeline::year_start(timeline::CACHE_FIRST_YEAR) - 86_400 * 3)
+            ..(timeline::year_start(timeline::CACHE_LAST_YEAR + 1) + 86_400 * 3),
+    ) {
+        let expected = (timeline::CACHE_FIRST_YEAR..=timeline::CACHE_LAST_YEAR)
+            .contains(&timeline::year_of(t))
+            .then(|| (timeline::year_of(t) - timeline::CACHE_FIRST_YEAR) as usize);
+        prop_assert_eq!(timeline::cached_year_index(t), expected);
+    }
+
+    #[test]
     fn equals_minute_stepping_model(
         calendar in calendar_strategy(),
         b in 0usize..5,
@@ -443,5 +454,19 @@ proptest! {
         let whole = calendar.business_seconds(p, r).unwrap();
         let left = calendar.business_seconds(p, q).unwrap();
         prop_assert_eq!(whole, left + calendar.business_seconds(q, r).unwrap());
+    }
+}
+
+#[test]
+fn cached_year_index_is_exact_at_every_year_boundary() {
+    for year in timeline::CACHE_FIRST_YEAR - 1..=timeline::CACHE_LAST_YEAR + 1 {
+        let start = timeline::year_start(year);
+        for t in [start - 1, start, start + 1] {
+            let y = timeline::year_of(t);
+            let expected = (timeline::CACHE_FIRST_YEAR..=timeline::CACHE_LAST_YEAR)
+                .contains(&y)
+                .then(|| (y - timeline::CACHE_FIRST_YEAR) as usize);
+            assert_eq!(timeline::cached_year_index(t), expected, "{t}");
+        }
     }
 }

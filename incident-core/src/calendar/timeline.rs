@@ -4,7 +4,10 @@
 //! intervals with running totals ("chunks"). A chunk is built on first use from the local
 //! days that touch the year (one time-zone conversion per window edge) and cached for the
 //! years [`CACHE_FIRST_YEAR`]..[`CACHE_LAST_YEAR`]; years outside are built on the fly.
-//! Queries then cost a binary search per chunk touched, plus one step per year crossed.
+//! Each chunk indexes its intervals by UTC day, so finding the interval at an instant is a
+//! division and a look at the few intervals of that day. Queries cost that per chunk
+//! touched, plus one step per year crossed; a span inside one cached year (the SLA clocks'
+//! usual case) finds its chunk from a table of year starts, without calendar arithmetic.
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -55,6 +58,14 @@ struct CompiledVersion {
 /// Working time inside one UTC year: disjoint, sorted intervals `[starts[i], ends[i])`.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Chunk {
+    /// The year's first instant (January 1st, 00:00 UTC).
+    lo: i64,
+    /// The next year's first instant.
+    hi: i64,
+    /// For each UTC day of the year, and one past the last, the index of the first
+    /// interval ending after the day's first instant: the interval holding an instant of
+    /// day `d` lies between `day_first[d]` and `day_first[d + 1]`.
+    day_first: Vec<u32>,
     starts: Vec<i64>,
     ends: Vec<i64>,
     /// Working seconds in the chunk before interval `i`.
@@ -88,9 +99,38 @@ impl Chunk {
         self.total += end - start;
     }
 
+    /// Index the intervals by day, once all are pushed.
+    fn index_days(&mut self) {
+        let days = (self.hi - self.lo) / 86_400;
+        let mut i = 0;
+        self.day_first = (0..=days)
+            .map(|d| {
+                let day_start = self.lo + d * 86_400;
+                while i < self.ends.len() && self.ends[i] <= day_start {
+                    i += 1;
+                }
+                u32::try_from(i).unwrap_or(u32::MAX)
+            })
+            .collect();
+    }
+
+    /// Index of the first interval ending after `t`: the one holding `t`, or the next.
+    fn locate(&self, t: i64) -> usize {
+        let day = usize::try_from((t - self.lo) / 86_400).ok();
+        let bounds = day.and_then(|d| Some((*self.day_first.get(d)?, *self.day_first.get(d + 1)?)));
+        match bounds {
+            Some((first, last)) if t >= self.lo => {
+                let (first, last) = (first as usize, last as usize);
+                let day = self.ends.get(first..last).unwrap_or_default();
+                first + day.partition_point(|&e| e <= t)
+            }
+            _ => self.ends.partition_point(|&e| e <= t),
+        }
+    }
+
     /// Working seconds of the chunk before instant `t`.
     fn cumulative(&self, t: i64) -> i64 {
-        let i = self.ends.partition_point(|&e| e <= t);
+        let i = self.locate(t);
         if i == self.ends.len() {
             return self.total;
         }
@@ -116,13 +156,13 @@ impl Chunk {
 
     /// Whether `t` lies inside a working interval.
     fn contains(&self, t: i64) -> bool {
-        let i = self.ends.partition_point(|&e| e <= t);
+        let i = self.locate(t);
         i < self.ends.len() && self.starts[i] <= t
     }
 
     /// First working instant at or after `t` in this chunk.
     fn next_working(&self, t: i64) -> Option<i64> {
-        let i = self.ends.partition_point(|&e| e <= t);
+        let i = self.locate(t);
         (i < self.ends.len()).then(|| self.starts[i].max(t))
     }
 }
@@ -279,8 +319,13 @@ impl Timeline {
     fn build_chunk(&self, year: i32) -> Chunk {
         let lo = year_start(year);
         let hi = year_start(year + 1);
-        let mut chunk = Chunk::default();
+        let mut chunk = Chunk {
+            lo,
+            hi,
+            ..Chunk::default()
+        };
         if !self.any_work {
+            chunk.index_days();
             return chunk;
         }
 
@@ -296,6 +341,7 @@ impl Timeline {
             }
             date = date.succ_opt().expect("supported year");
         }
+        chunk.index_days();
         chunk
     }
 
@@ -309,12 +355,32 @@ impl Timeline {
         }
     }
 
+    /// The cached chunk holding `t`, when `t` lies in the cached years.
+    fn cached_chunk_of(&self, t: i64) -> Option<&Chunk> {
+        let index = cached_year_index(t)?;
+        let slot = self.cache.get(index)?;
+        let year = CACHE_FIRST_YEAR + index as i32;
+        Some(slot.get_or_init(|| Box::new(self.build_chunk(year))))
+    }
+
     /// Business seconds in `[a, b)`, negative when `b < a`.
     pub(crate) fn between(&self, a: i64, b: i64) -> Result<i64> {
+        // Fast path: both instants in one cached year (no range checks needed there).
+        if a <= b
+            && let Some(c) = self.cached_chunk_of(a)
+            && b < c.hi
+        {
+            return Ok(c.cumulative(b) - c.cumulative(a));
+        }
+        self.between_years(a, b)
+    }
+
+    /// [`Timeline::between`] in general: any order, any years.
+    fn between_years(&self, a: i64, b: i64) -> Result<i64> {
         check(a)?;
         check(b)?;
         if b < a {
-            return self.between(b, a).map(|s| -s);
+            return self.between_years(b, a).map(|s| -s);
         }
         let (ya, yb) = (year_of(a), year_of(b));
         if ya == yb {
@@ -469,6 +535,52 @@ pub(crate) fn year_start(year: i32) -> i64 {
                 .timestamp()
         })
         .unwrap_or(if year < 0 { i64::MIN } else { i64::MAX })
+}
+
+/// Number of cached years.
+const CACHED_YEARS: usize = (CACHE_LAST_YEAR - CACHE_FIRST_YEAR + 1) as usize;
+
+/// Average Gregorian year in seconds, for a first guess of an instant's year.
+const MEAN_YEAR: i64 = 31_556_952;
+
+/// January 1st, 00:00 UTC, of each cached year and of the year after the last.
+static CACHED_YEAR_STARTS: [i64; CACHED_YEARS + 1] = {
+    let mut starts = [0; CACHED_YEARS + 1];
+    let mut i = 0;
+    while i <= CACHED_YEARS {
+        starts[i] = days_from_civil(CACHE_FIRST_YEAR as i64 + i as i64) * 86_400;
+        i += 1;
+    }
+    starts
+};
+
+/// Days from 1970-01-01 to January 1st of `year` (H. Hinnant's days-from-civil).
+const fn days_from_civil(year: i64) -> i64 {
+    // January counts as month 10 of the previous March-based year.
+    let y = year - 1;
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = 306;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Position of `t`'s year among the cached years, without calendar arithmetic: a guess
+/// from the mean year length, corrected by at most one year against the table.
+pub(crate) fn cached_year_index(t: i64) -> Option<usize> {
+    let offset = t.checked_sub(CACHED_YEAR_STARTS[0])?;
+    if offset < 0 || t >= CACHED_YEAR_STARTS[CACHED_YEARS] {
+        return None;
+    }
+    let mut i = usize::try_from(offset / MEAN_YEAR)
+        .ok()?
+        .min(CACHED_YEARS - 1);
+    if t < CACHED_YEAR_STARTS[i] {
+        i -= 1;
+    } else if t >= CACHED_YEAR_STARTS[i + 1] {
+        i += 1;
+    }
+    Some(i)
 }
 
 /// UTC year of an instant (proleptic Gregorian; H. Hinnant's civil-from-days).
