@@ -283,11 +283,6 @@ impl SlaDefinition {
             },
         }
     }
-
-    /// Whether the definition is enabled at instant `at` (Unix seconds).
-    pub(crate) fn enabled_at(&self, at: i64) -> bool {
-        self.disabled_from.is_none_or(|d| at < d.timestamp())
-    }
 }
 
 /// Longest target accepted: one hundred years of business time.

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
 
 use super::definition::{
     ClockKind, ClockScope, MatchInput, OnPriorityChange, OnReopen, SlaConfig, SlaDefinition,
@@ -39,6 +39,94 @@ pub struct SlaEngine {
     needs_caller: bool,
     /// Whether OLAs or workgroup zones exist (so the workgroup must be tracked).
     needs_workgroup: bool,
+    /// What applying events needs of each definition, by definition index.
+    rules: Vec<Rule>,
+}
+
+/// What the hot path needs of a definition, precomputed as bit sets so that applying an
+/// event tests bits instead of walking lists and matching on kinds.
+#[derive(Debug, Clone)]
+struct Rule {
+    kind: ClockKind,
+    /// Bit `state as u8` set when the clock pauses in that state.
+    pauses: u8,
+    /// Bit `state as u8` set when moving to that state stops the clock.
+    stops: u8,
+    /// Bit `p` set when the definition accepts priority `p` (all set without a condition).
+    priorities: [u64; 4],
+    /// Whether service, category or organisation conditions must be checked as well.
+    other_conditions: bool,
+    /// [`SlaDefinition::disabled_from`] in Unix seconds.
+    disabled_from: Option<i64>,
+    /// The calendar index when it does not depend on the caller's or workgroup's zone.
+    fixed_calendar: Option<u32>,
+}
+
+impl Rule {
+    fn new(definition: &SlaDefinition, calendar: usize) -> Rule {
+        let states = |f: &dyn Fn(State) -> bool| {
+            State::ALL
+                .iter()
+                .filter(|&&s| f(s))
+                .fold(0u8, |bits, &s| bits | state_bit(s))
+        };
+        let stops = match definition.kind {
+            ClockKind::Response => states(&|s| {
+                matches!(
+                    s,
+                    State::Canceled | State::InProgress | State::Resolved | State::Closed
+                )
+            }),
+            ClockKind::Resolution => {
+                states(&|s| matches!(s, State::Canceled | State::Resolved | State::Closed))
+            }
+        };
+        let conditions = &definition.applies_to;
+        let mut priorities = [0u64; 4];
+        if conditions.priorities.is_empty() {
+            priorities = [u64::MAX; 4];
+        }
+        for &p in &conditions.priorities {
+            priorities[usize::from(p >> 6)] |= 1 << (p & 63);
+        }
+        Rule {
+            kind: definition.kind,
+            pauses: states(&|s| definition.pauses_in(s)),
+            stops,
+            priorities,
+            other_conditions: !(conditions.services.is_empty()
+                && conditions.categories.is_empty()
+                && conditions.organisations.is_empty()),
+            disabled_from: definition.disabled_from.map(|d| d.timestamp()),
+            fixed_calendar: (definition.time_zone == TimeZoneSource::Calendar)
+                .then_some(calendar as u32),
+        }
+    }
+
+    fn accepts_priority(&self, priority: u8) -> bool {
+        self.priorities[usize::from(priority >> 6)] >> (priority & 63) & 1 == 1
+    }
+
+    fn enabled_at(&self, t: i64) -> bool {
+        self.disabled_from.is_none_or(|d| t < d)
+    }
+}
+
+/// An event's instant in Unix seconds and as a date-time floored to the second.
+type Moment = (i64, DateTime<Utc>);
+
+/// A state as a bit of [`Rule::pauses`] and [`Rule::stops`].
+fn state_bit(state: State) -> u8 {
+    1 << (state as u8)
+}
+
+/// An instant floored to its second, as the clocks count (Unix seconds drop sub-seconds).
+fn whole_second(at: DateTime<Utc>) -> DateTime<Utc> {
+    if at.timestamp_subsec_nanos() == 0 {
+        at
+    } else {
+        at.with_nanosecond(0).unwrap_or(at)
+    }
 }
 
 /// Why a clock stopped for good.
@@ -104,6 +192,8 @@ pub struct SlaClock {
     pub(crate) closed_seconds: i64,
     pub(crate) running_since: Option<i64>,
     pub(crate) end: Option<(i64, ClockEnd)>,
+    /// The instant of `end` as a date-time, kept so that outcomes need no conversion.
+    pub(crate) ended_at: DateTime<Utc>,
     /// Whether this clock is the live one of its kind and scope.
     pub(crate) current: bool,
 }
@@ -134,9 +224,11 @@ impl SlaClock {
         Ok(())
     }
 
-    fn stop(&mut self, engine: &SlaEngine, t: i64, how: ClockEnd) -> Result<()> {
+    /// Stop the clock at `at` (whole seconds), `t` in Unix seconds.
+    fn stop(&mut self, engine: &SlaEngine, (t, at): Moment, how: ClockEnd) -> Result<()> {
         self.pause(engine, t)?;
         self.end = Some((t, how));
+        self.ended_at = at;
         Ok(())
     }
 }
@@ -173,7 +265,8 @@ impl Facts {
 pub struct IncidentClocks {
     incident: Option<IncidentId>,
     facts: Option<Facts>,
-    last_event_at: i64,
+    /// The last event's instant, floored to its second.
+    last_event_at: DateTime<Utc>,
     clocks: Vec<SlaClock>,
     /// Why each clock's definition matched; recorded only for explanations.
     pub(crate) reasons: Option<Vec<String>>,
@@ -257,6 +350,12 @@ impl SlaEngine {
                 .definitions
                 .iter()
                 .any(|d| d.time_zone == TimeZoneSource::Workgroup);
+        let rules = config
+            .definitions
+            .iter()
+            .zip(&definition_calendar)
+            .map(|(d, &calendar)| Rule::new(d, calendar))
+            .collect();
         Ok(SlaEngine {
             config,
             calendars,
@@ -267,6 +366,7 @@ impl SlaEngine {
             ola_candidates,
             needs_caller,
             needs_workgroup,
+            rules,
         })
     }
 
@@ -315,22 +415,27 @@ impl SlaEngine {
     /// instant is outside the calendars' range. After an error the clocks may be partly
     /// updated: discard them and [`SlaEngine::replay`] the log instead.
     pub fn apply(&self, clocks: &mut IncidentClocks, event: &Event) -> Result<()> {
-        let t = event.at.timestamp();
         if clocks.incident.is_some_and(|id| id != event.incident_id) {
             return Err(Error::validation(
                 "event",
                 "the event belongs to another incident",
             ));
         }
-        if t < clocks.last_event_at && clocks.facts.is_some() {
+        // Date-times floored to the second order like Unix seconds; the conversion to
+        // seconds waits until an event can move a clock (most cannot).
+        let at = whole_second(event.at);
+        if at < clocks.last_event_at && clocks.facts.is_some() {
             return Err(Error::validation(
                 "event",
                 "events must be applied in time order",
             ));
         }
-        clocks.last_event_at = t;
+        clocks.last_event_at = at;
+        let now = || (at.timestamp(), at);
 
         if let Change::Opened { incident } = &event.change {
+            let now = now();
+            let t = now.0;
             clocks.incident = Some(incident.id);
             clocks.facts = Some(Facts {
                 state: incident.state,
@@ -353,7 +458,7 @@ impl SlaEngine {
                 self.start_ola(clocks, group, t)?;
             }
             if incident.state == State::InProgress {
-                self.respond(clocks, t)?;
+                self.respond(clocks, now)?;
             }
             return Ok(());
         }
@@ -367,11 +472,11 @@ impl SlaEngine {
         match &event.change {
             Change::StateChanged { to, .. } => {
                 facts.state = *to;
-                self.on_state(clocks, *to, t)?;
+                self.on_state(clocks, *to, now())?;
             }
             Change::Reprioritised { priority, .. } if facts.priority != *priority => {
                 facts.priority = *priority;
-                self.rematch(clocks, t)?;
+                self.rematch(clocks, now())?;
             }
             Change::DetailsUpdated { patch } => {
                 let mut changed = false;
@@ -384,31 +489,32 @@ impl SlaEngine {
                     changed = true;
                 }
                 if changed {
-                    self.rematch(clocks, t)?;
+                    self.rematch(clocks, now())?;
                 }
             }
             Change::Assigned { workgroup, .. }
                 if self.needs_workgroup && *workgroup != facts.workgroup =>
             {
+                let now = now();
                 let old = std::mem::replace(&mut facts.workgroup, workgroup.clone());
                 if let Some(old) = old {
                     for clock in clocks.clocks.iter_mut().filter(|c| c.current) {
                         if clock.end.is_none() && clock.workgroup.as_ref() == Some(&old) {
-                            clock.stop(self, t, ClockEnd::Completed)?;
+                            clock.stop(self, now, ClockEnd::Completed)?;
                             clock.current = false;
                         }
                     }
                 }
                 if let Some(group) = workgroup {
-                    self.start_ola(clocks, group, t)?;
+                    self.start_ola(clocks, group, now.0)?;
                 }
             }
             Change::Commented { .. }
                 if matches!(event.actor.role, Role::Analyst | Role::Manager) =>
             {
-                self.respond(clocks, t)?;
+                self.respond(clocks, now())?;
             }
-            Change::Reopened { .. } => self.reopen(clocks, t)?,
+            Change::Reopened { .. } => self.reopen(clocks, now().0)?,
             _ => {}
         }
         Ok(())
@@ -427,15 +533,22 @@ impl SlaEngine {
             Some(_) if self.ola_candidates.is_empty() => return None,
             Some(group) => &self.ola_candidates.get(group)?[kind as usize],
         };
-        let input = facts.input();
         candidates.iter().copied().find(|&i| {
-            let d = &self.config.definitions[i];
-            d.enabled_at(t) && d.applies_to.matches(&input)
+            let rule = &self.rules[i];
+            rule.enabled_at(t)
+                && rule.accepts_priority(facts.priority)
+                && (!rule.other_conditions
+                    || self.config.definitions[i]
+                        .applies_to
+                        .matches(&facts.input()))
         })
     }
 
     /// The calendar (zone variant) a definition uses for this incident.
     fn calendar_for(&self, definition: usize, facts: &Facts, ola: Option<&WorkgroupId>) -> u32 {
+        if let Some(calendar) = self.rules[definition].fixed_calendar {
+            return calendar;
+        }
         let base = self.definition_calendar[definition];
         let zone = match self.config.definitions[definition].time_zone {
             TimeZoneSource::Calendar => None,
@@ -478,7 +591,7 @@ impl SlaEngine {
             return Ok(());
         };
         let calendar = self.calendar_for(definition, facts, workgroup);
-        let paused = self.config.definitions[definition].pauses_in(facts.state);
+        let paused = self.rules[definition].pauses & state_bit(facts.state) != 0;
         clocks.clocks.push(SlaClock {
             definition: definition as u32,
             calendar,
@@ -488,9 +601,12 @@ impl SlaEngine {
             closed_seconds: 0,
             running_since: (!paused).then_some(t),
             end: None,
+            ended_at: DateTime::UNIX_EPOCH,
             current: true,
         });
-        self.record_reason(clocks, clocks.clocks.len() - 1, definition);
+        if clocks.reasons.is_some() {
+            self.record_reason(clocks, clocks.clocks.len() - 1, definition);
+        }
         Ok(())
     }
 
@@ -500,42 +616,37 @@ impl SlaEngine {
     }
 
     /// Work started (or an analyst answered): response clocks are met.
-    fn respond(&self, clocks: &mut IncidentClocks, t: i64) -> Result<()> {
+    fn respond(&self, clocks: &mut IncidentClocks, now: Moment) -> Result<()> {
         for clock in clocks
             .clocks
             .iter_mut()
             .filter(|c| c.current && c.end.is_none())
         {
-            if self.definition(clock).kind == ClockKind::Response {
-                clock.stop(self, t, ClockEnd::Completed)?;
+            if self.rules[clock.definition as usize].kind == ClockKind::Response {
+                clock.stop(self, now, ClockEnd::Completed)?;
             }
         }
         Ok(())
     }
 
-    fn on_state(&self, clocks: &mut IncidentClocks, to: State, t: i64) -> Result<()> {
+    fn on_state(&self, clocks: &mut IncidentClocks, to: State, now: Moment) -> Result<()> {
+        let bit = state_bit(to);
+        let how = match to {
+            State::Canceled => ClockEnd::Cancelled,
+            _ => ClockEnd::Completed,
+        };
         for clock in clocks
             .clocks
             .iter_mut()
             .filter(|c| c.current && c.end.is_none())
         {
-            let definition = &self.config.definitions[clock.definition as usize];
-            let finished = match (definition.kind, to) {
-                (_, State::Canceled) => Some(ClockEnd::Cancelled),
-                (ClockKind::Response, State::InProgress | State::Resolved | State::Closed) => {
-                    Some(ClockEnd::Completed)
-                }
-                (ClockKind::Resolution, State::Resolved | State::Closed) => {
-                    Some(ClockEnd::Completed)
-                }
-                _ => None,
-            };
-            match finished {
-                Some(how) => clock.stop(self, t, how)?,
-                None if definition.pauses_in(to) => clock.pause(self, t)?,
-                None => {
-                    clock.running_since.get_or_insert(t);
-                }
+            let rule = &self.rules[clock.definition as usize];
+            if rule.stops & bit != 0 {
+                clock.stop(self, now, how)?;
+            } else if rule.pauses & bit != 0 {
+                clock.pause(self, now.0)?;
+            } else {
+                clock.running_since.get_or_insert(now.0);
             }
         }
         Ok(())
@@ -574,7 +685,8 @@ impl SlaEngine {
     }
 
     /// The incident changed in a way that may change which definitions apply.
-    fn rematch(&self, clocks: &mut IncidentClocks, t: i64) -> Result<()> {
+    fn rematch(&self, clocks: &mut IncidentClocks, now: Moment) -> Result<()> {
+        let t = now.0;
         let Some(facts) = clocks.facts.clone() else {
             return Ok(());
         };
@@ -591,7 +703,7 @@ impl SlaEngine {
                 continue;
             }
             let Some(definition) = now_matching else {
-                clocks.clocks[i].stop(self, t, ClockEnd::Cancelled)?;
+                clocks.clocks[i].stop(self, now, ClockEnd::Cancelled)?;
                 continue;
             };
 
@@ -608,7 +720,7 @@ impl SlaEngine {
                     }
                 }
                 OnPriorityChange::Restart => {
-                    clock.stop(self, t, ClockEnd::Superseded)?;
+                    clock.stop(self, now, ClockEnd::Superseded)?;
                     clock.current = false;
                     self.start(clocks, kind, workgroup.as_ref(), t)?;
                     continue;
@@ -676,19 +788,26 @@ impl SlaEngine {
     /// # Errors
     /// [`Error::Validation`] when `now` is outside the calendars' range.
     pub fn outcome(&self, clock: &SlaClock, now: DateTime<Utc>) -> Result<ClockOutcome> {
-        let now = now.timestamp();
         let definition = self.definition(clock);
+        let rule = &self.rules[clock.definition as usize];
         let target = definition.target_seconds;
 
         // A disabled definition cancels the clock from then on, if it was still open.
-        let disabled = definition
+        let disabled = rule
             .disabled_from
-            .map(|d| d.timestamp())
-            .filter(|&d| d <= now && clock.end.is_none_or(|(at, _)| at > d));
+            .filter(|&d| clock.end.is_none_or(|(at, _)| at > d) && d <= now.timestamp());
         let (elapsed, stopped_at, cancelled) = match (disabled, clock.end) {
-            (Some(d), _) => (self.elapsed_until(clock, d)?, Some(d), true),
-            (None, Some((at, how))) => (clock.closed_seconds, Some(at), how != ClockEnd::Completed),
-            (None, None) => (self.elapsed_until(clock, now)?, None, false),
+            (Some(d), _) => (
+                self.elapsed_until(clock, d)?,
+                Some(crate::calendar::to_datetime(d)),
+                true,
+            ),
+            (None, Some((_, how))) => (
+                clock.closed_seconds,
+                Some(clock.ended_at),
+                how != ClockEnd::Completed,
+            ),
+            (None, None) => (self.elapsed_until(clock, now.timestamp())?, None, false),
         };
         let stage = if cancelled {
             ClockStage::Cancelled
@@ -706,7 +825,7 @@ impl SlaEngine {
             stage,
             elapsed_seconds: elapsed,
             target_seconds: target,
-            stopped_at: stopped_at.map(crate::calendar::to_datetime),
+            stopped_at,
         })
     }
 }

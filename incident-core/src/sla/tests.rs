@@ -517,3 +517,36 @@ mod model {
         }
     }
 }
+
+#[test]
+fn sub_second_instants_count_as_their_whole_second() {
+    let run = Run::open(DeskConfig::default(), 3, 3, "2026-03-02T09:00:00.900Z")
+        .with(Command::StartWork, "2026-03-02T09:05:00.250Z")
+        .with(hold(), "2026-03-02T09:06:00.999Z")
+        .with(Command::Resume, "2026-03-02T09:16:00.001Z")
+        .with(resolve(), "2026-03-02T09:20:00.500Z");
+    let definitions = vec![
+        SlaDefinition::new("respond", ClockKind::Response, 3600, "cal"),
+        SlaDefinition::new("fix", ClockKind::Resolution, 3600, "cal"),
+    ];
+    let engine = engine(Calendar::always_on("UTC").unwrap(), definitions);
+    let clocks = engine.replay(&run.events).unwrap();
+    let now = at("2026-03-02T10:00:00.700Z");
+    let respond = engine.outcome(&clocks.clocks()[0], now).unwrap();
+    let fix = engine.outcome(&clocks.clocks()[1], now).unwrap();
+    assert_eq!(respond.elapsed_seconds, 300);
+    assert_eq!(respond.stopped_at, Some(at("2026-03-02T09:05:00Z")));
+    assert_eq!(fix.elapsed_seconds, 20 * 60 - 10 * 60);
+    assert_eq!(fix.stopped_at, Some(at("2026-03-02T09:20:00Z")));
+
+    // Within one second the order of fractions does not matter; an earlier second does.
+    let mut late = run.events[run.events.len() - 1].clone();
+    let mut replayed = engine.replay(&run.events).unwrap();
+    late.at = at("2026-03-02T09:20:00.100Z");
+    assert!(engine.apply(&mut replayed, &late).is_ok());
+    late.at = at("2026-03-02T09:19:59.999Z");
+    assert!(matches!(
+        engine.apply(&mut replayed, &late),
+        Err(crate::Error::Validation { .. })
+    ));
+}
