@@ -486,7 +486,7 @@ impl From<&core::Incident> for Incident {
             assignee: id_opt(&i.assignee),
             work_orders: i.work_orders.iter().map(work_order).collect(),
             resolution: i.resolution.as_ref().map(|r| Resolution {
-                code: r.code.clone(),
+                code: r.code.to_string(),
                 notes: r.notes.clone(),
                 resolved_by: r.resolved_by.to_string(),
                 workgroup: id_opt(&r.workgroup),

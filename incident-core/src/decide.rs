@@ -865,7 +865,7 @@ impl Context<'_> {
         }
 
         let resolution = Resolution {
-            code: code.to_owned(),
+            code: code.into(),
             notes: notes.to_owned(),
             resolved_by: self.actor.id.clone(),
             workgroup: self.incident.assignment_group.clone(),

@@ -55,7 +55,8 @@ pub use event::{Change, Event};
 pub use lifecycle::TransitionTable;
 pub use model::{
     ChangeFailure, Channel, Comment, Feedback, HoldReason, Incident, IncidentId, IncidentNumber,
-    Origin, Resolution, State, Task, UserId, WorkOrder, WorkState, WorkgroupId, WorkgroupVisit,
+    Origin, Resolution, ResolutionCode, State, Task, UserId, WorkOrder, WorkState, WorkgroupId,
+    WorkgroupVisit,
 };
 pub use persona::{Action, Actor, Grant, PermissionTable, Role, Scope};
 pub use policy::{DeskConfig, Policy, ReopenTarget};

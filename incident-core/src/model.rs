@@ -131,6 +131,11 @@ string_id!(
     IncidentNumber
 );
 
+string_id!(
+    /// A resolution (close) code from the host's catalogue.
+    ResolutionCode
+);
+
 impl PartialEq<str> for IncidentNumber {
     fn eq(&self, other: &str) -> bool {
         self.as_str() == other
@@ -326,7 +331,7 @@ pub enum Origin {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Resolution {
     /// A resolution code from the host's catalogue ("solved (workaround)", "code 5", ...).
-    pub code: String,
+    pub code: ResolutionCode,
     /// What was done.
     pub notes: String,
     /// Who resolved it.
