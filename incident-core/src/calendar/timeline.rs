@@ -55,46 +55,56 @@ struct CompiledVersion {
     overrides: Vec<(NaiveDate, DayWindows, usize)>,
 }
 
-/// Working time inside one UTC year: disjoint, sorted intervals `[starts[i], ends[i])`.
+/// A working interval `[start, end)` of a chunk, with the chunk's working seconds before it.
+#[derive(Debug, Clone, Copy, Default)]
+struct Interval {
+    start: i64,
+    end: i64,
+    before: i64,
+}
+
+impl Interval {
+    /// Working seconds of the chunk up to the end of this interval.
+    fn after(&self) -> i64 {
+        self.before + (self.end - self.start)
+    }
+}
+
+/// Days whose intervals are scanned one by one; longer days are searched by halves.
+const LINEAR_SCAN: usize = 8;
+
+/// Working time inside one UTC year: disjoint, sorted intervals.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Chunk {
     /// The year's first instant (January 1st, 00:00 UTC).
     lo: i64,
     /// The next year's first instant.
     hi: i64,
+    intervals: Vec<Interval>,
     /// For each UTC day of the year, and one past the last, the index of the first
     /// interval ending after the day's first instant: the interval holding an instant of
     /// day `d` lies between `day_first[d]` and `day_first[d + 1]`.
     day_first: Vec<u32>,
-    starts: Vec<i64>,
-    ends: Vec<i64>,
-    /// Working seconds in the chunk before interval `i`.
-    before: Vec<i64>,
-    /// Working seconds in the chunk up to the end of interval `i`.
-    after: Vec<i64>,
     total: i64,
 }
 
 impl Chunk {
     fn push(&mut self, start: i64, end: i64) {
-        let start = match self.ends.last() {
-            Some(&last) if start < last => last,
+        let start = match self.intervals.last() {
+            Some(last) if start < last.end => last.end,
             _ => start,
         };
         if end <= start {
             return;
         }
-        if self.ends.last() == Some(&start) {
+        match self.intervals.last_mut() {
             // Touching the previous interval: extend it (24x7 becomes one interval a year).
-            if let (Some(e), Some(a)) = (self.ends.last_mut(), self.after.last_mut()) {
-                *e = end;
-                *a += end - start;
-            }
-        } else {
-            self.starts.push(start);
-            self.ends.push(end);
-            self.before.push(self.total);
-            self.after.push(self.total + (end - start));
+            Some(last) if last.end == start => last.end = end,
+            _ => self.intervals.push(Interval {
+                start,
+                end,
+                before: self.total,
+            }),
         }
         self.total += end - start;
     }
@@ -106,7 +116,7 @@ impl Chunk {
         self.day_first = (0..=days)
             .map(|d| {
                 let day_start = self.lo + d * 86_400;
-                while i < self.ends.len() && self.ends[i] <= day_start {
+                while i < self.intervals.len() && self.intervals[i].end <= day_start {
                     i += 1;
                 }
                 u32::try_from(i).unwrap_or(u32::MAX)
@@ -115,55 +125,63 @@ impl Chunk {
     }
 
     /// Index of the first interval ending after `t`: the one holding `t`, or the next.
+    #[inline]
     fn locate(&self, t: i64) -> usize {
-        let day = usize::try_from((t - self.lo) / 86_400).ok();
-        let bounds = day.and_then(|d| Some((*self.day_first.get(d)?, *self.day_first.get(d + 1)?)));
-        match bounds {
-            Some((first, last)) if t >= self.lo => {
-                let (first, last) = (first as usize, last as usize);
-                let day = self.ends.get(first..last).unwrap_or_default();
-                first + day.partition_point(|&e| e <= t)
-            }
-            _ => self.ends.partition_point(|&e| e <= t),
+        let day = u64::try_from(t - self.lo).map(|offset| (offset / 86_400) as usize);
+        let bounds = day
+            .ok()
+            .and_then(|d| Some((*self.day_first.get(d)?, *self.day_first.get(d + 1)?)));
+        let Some((first, last)) = bounds else {
+            return self.intervals.partition_point(|iv| iv.end <= t);
+        };
+        let (first, last) = (first as usize, last as usize);
+        let day = self.intervals.get(first..last).unwrap_or_default();
+        if day.len() <= LINEAR_SCAN {
+            first + day.iter().take_while(|iv| iv.end <= t).count()
+        } else {
+            first + day.partition_point(|iv| iv.end <= t)
         }
     }
 
     /// Working seconds of the chunk before instant `t`.
+    #[inline]
     fn cumulative(&self, t: i64) -> i64 {
-        let i = self.locate(t);
-        if i == self.ends.len() {
-            return self.total;
-        }
-        if self.starts[i] <= t {
-            self.before[i] + (t - self.starts[i])
-        } else {
-            self.before[i]
+        match self.intervals.get(self.locate(t)) {
+            None => self.total,
+            Some(iv) if iv.start <= t => iv.before + (t - iv.start),
+            Some(iv) => iv.before,
         }
     }
 
     /// Earliest instant whose cumulative value is `target`, for `0 < target <= total`.
     fn earliest_at(&self, target: i64) -> i64 {
         // First interval whose running total at its end reaches the target.
-        let i = self.after.partition_point(|&a| a < target);
-        self.starts[i] + (target - self.before[i])
+        let i = self.intervals.partition_point(|iv| iv.after() < target);
+        let iv = self.intervals.get(i).copied().unwrap_or_default();
+        iv.start + (target - iv.before)
     }
 
     /// Latest instant whose cumulative value is `target`, for `0 <= target < total`.
     fn latest_at(&self, target: i64) -> i64 {
-        let i = self.before.partition_point(|&b| b <= target) - 1;
-        self.starts[i] + (target - self.before[i])
+        let i = self.intervals.partition_point(|iv| iv.before <= target);
+        let iv = self
+            .intervals
+            .get(i.saturating_sub(1))
+            .copied()
+            .unwrap_or_default();
+        iv.start + (target - iv.before)
     }
 
     /// Whether `t` lies inside a working interval.
     fn contains(&self, t: i64) -> bool {
-        let i = self.locate(t);
-        i < self.ends.len() && self.starts[i] <= t
+        self.intervals
+            .get(self.locate(t))
+            .is_some_and(|iv| iv.start <= t)
     }
 
     /// First working instant at or after `t` in this chunk.
     fn next_working(&self, t: i64) -> Option<i64> {
-        let i = self.locate(t);
-        (i < self.ends.len()).then(|| self.starts[i].max(t))
+        self.intervals.get(self.locate(t)).map(|iv| iv.start.max(t))
     }
 }
 

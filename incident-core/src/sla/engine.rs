@@ -12,7 +12,7 @@ use super::status::{ClockOutcome, ClockStage};
 use crate::calendar::{Calendar, CalendarSpec};
 use crate::error::{Error, Result};
 use crate::event::{Change, Event};
-use crate::model::{IncidentId, State, UserId, WorkgroupId};
+use crate::model::{Incident, IncidentId, State, UserId, WorkgroupId};
 use crate::persona::Role;
 
 /// A validated SLA configuration, ready to compute clocks.
@@ -31,8 +31,9 @@ pub struct SlaEngine {
     definition_calendar: Vec<usize>,
     /// `(base calendar index, zone name)` to the index of the variant in that zone.
     variants: HashMap<(usize, String), usize>,
-    /// SLA definitions of each kind (response, resolution), in matching order.
-    sla_candidates: [Vec<usize>; 2],
+    /// SLA definitions of each kind (response, resolution) accepting each priority (all
+    /// 256), in matching order: starting a clock looks at the few that may apply.
+    sla_candidates: [Vec<Box<[u32]>>; 2],
     /// OLA definitions of each workgroup and kind, in matching order.
     ola_candidates: HashMap<WorkgroupId, [Vec<usize>; 2]>,
     /// Whether a definition follows the caller's zone (so the caller must be tracked).
@@ -114,6 +115,13 @@ impl Rule {
 
 /// An event's instant in Unix seconds and as a date-time floored to the second.
 type Moment = (i64, DateTime<Utc>);
+
+/// A refused event, built out of line: errors are rare and their text costs code size.
+#[cold]
+#[inline(never)]
+fn event_error(reason: &'static str) -> Error {
+    Error::validation("event", reason)
+}
 
 /// A state as a bit of [`Rule::pauses`] and [`Rule::stops`].
 fn state_bit(state: State) -> u8 {
@@ -350,12 +358,20 @@ impl SlaEngine {
                 .definitions
                 .iter()
                 .any(|d| d.time_zone == TimeZoneSource::Workgroup);
-        let rules = config
+        let rules: Vec<Rule> = config
             .definitions
             .iter()
             .zip(&definition_calendar)
             .map(|(d, &calendar)| Rule::new(d, calendar))
             .collect();
+        let sla_candidates = sla_candidates.map(|of_kind| {
+            (0..=u8::MAX)
+                .map(|p| {
+                    let accepting = of_kind.iter().filter(|&&i| rules[i].accepts_priority(p));
+                    accepting.map(|&i| i as u32).collect()
+                })
+                .collect()
+        });
         Ok(SlaEngine {
             config,
             calendars,
@@ -416,67 +432,93 @@ impl SlaEngine {
     /// updated: discard them and [`SlaEngine::replay`] the log instead.
     pub fn apply(&self, clocks: &mut IncidentClocks, event: &Event) -> Result<()> {
         if clocks.incident.is_some_and(|id| id != event.incident_id) {
-            return Err(Error::validation(
-                "event",
-                "the event belongs to another incident",
-            ));
+            return Err(event_error("the event belongs to another incident"));
         }
         // Date-times floored to the second order like Unix seconds; the conversion to
         // seconds waits until an event can move a clock (most cannot).
         let at = whole_second(event.at);
         if at < clocks.last_event_at && clocks.facts.is_some() {
-            return Err(Error::validation(
-                "event",
-                "events must be applied in time order",
-            ));
+            return Err(event_error("events must be applied in time order"));
         }
         clocks.last_event_at = at;
         let now = || (at.timestamp(), at);
 
-        if let Change::Opened { incident } = &event.change {
-            let now = now();
-            let t = now.0;
-            clocks.incident = Some(incident.id);
-            clocks.facts = Some(Facts {
-                state: incident.state,
-                priority: incident.priority,
-                service: incident.service.clone(),
-                category: incident.category.clone(),
-                organisation: incident.organisation.clone(),
-                caller: self.needs_caller.then(|| incident.caller.clone()),
-                workgroup: match self.needs_workgroup {
-                    true => incident.assignment_group.clone(),
-                    false => None,
-                },
-            });
-            clocks.clocks.reserve(2);
-            self.start(clocks, ClockKind::Response, None, t)?;
-            self.start(clocks, ClockKind::Resolution, None, t)?;
-            if let Some(group) = &incident.assignment_group
-                && self.needs_workgroup
-            {
-                self.start_ola(clocks, group, t)?;
-            }
-            if incident.state == State::InProgress {
-                self.respond(clocks, now)?;
-            }
-            return Ok(());
-        }
-        let Some(facts) = clocks.facts.as_mut() else {
-            return Err(Error::validation(
-                "event",
-                "the first event must open the incident",
-            ));
-        };
-
+        // The common changes are handled here, the rare ones out of line, and changes that
+        // cannot move a clock (an assignment without OLAs, a comment by a caller, a
+        // resolution code) end at once.
         match &event.change {
-            Change::StateChanged { to, .. } => {
-                facts.state = *to;
-                self.on_state(clocks, *to, now())?;
+            Change::Opened { incident } => self.open(clocks, incident, now()),
+            _ if clocks.facts.is_none() => {
+                Err(event_error("the first event must open the incident"))
             }
+            Change::StateChanged { to, .. } => {
+                if let Some(facts) = clocks.facts.as_mut() {
+                    facts.state = *to;
+                }
+                self.on_state(clocks, *to, now())
+            }
+            Change::Assigned { .. } if !self.needs_workgroup => Ok(()),
+            Change::Commented { .. }
+                if !matches!(event.actor.role, Role::Analyst | Role::Manager) =>
+            {
+                Ok(())
+            }
+            Change::Reprioritised { .. }
+            | Change::DetailsUpdated { .. }
+            | Change::Assigned { .. }
+            | Change::Commented { .. }
+            | Change::Reopened { .. } => self.on_rare_change(clocks, &event.change, now()),
+            _ => Ok(()),
+        }
+    }
+
+    /// The `Opened` event: the incident's facts, and its SLA (and OLA) clocks started.
+    #[inline(never)]
+    fn open(&self, clocks: &mut IncidentClocks, incident: &Incident, now: Moment) -> Result<()> {
+        let t = now.0;
+        clocks.incident = Some(incident.id);
+        clocks.facts = Some(Facts {
+            state: incident.state,
+            priority: incident.priority,
+            service: incident.service.clone(),
+            category: incident.category.clone(),
+            organisation: incident.organisation.clone(),
+            caller: self.needs_caller.then(|| incident.caller.clone()),
+            workgroup: match self.needs_workgroup {
+                true => incident.assignment_group.clone(),
+                false => None,
+            },
+        });
+        clocks.clocks.reserve(2);
+        self.start(clocks, ClockKind::Response, None, t)?;
+        self.start(clocks, ClockKind::Resolution, None, t)?;
+        if let Some(group) = &incident.assignment_group
+            && self.needs_workgroup
+        {
+            self.start_ola(clocks, group, t)?;
+        }
+        if incident.state == State::InProgress {
+            self.respond(clocks, now)?;
+        }
+        Ok(())
+    }
+
+    /// Priority, details, assignment, comment and reopen changes, which are rarer than
+    /// state changes and may move or start clocks.
+    #[inline(never)]
+    fn on_rare_change(
+        &self,
+        clocks: &mut IncidentClocks,
+        change: &Change,
+        now: Moment,
+    ) -> Result<()> {
+        let Some(facts) = clocks.facts.as_mut() else {
+            return Err(event_error("the first event must open the incident"));
+        };
+        match change {
             Change::Reprioritised { priority, .. } if facts.priority != *priority => {
                 facts.priority = *priority;
-                self.rematch(clocks, now())?;
+                self.rematch(clocks, now)?;
             }
             Change::DetailsUpdated { patch } => {
                 let mut changed = false;
@@ -489,13 +531,12 @@ impl SlaEngine {
                     changed = true;
                 }
                 if changed {
-                    self.rematch(clocks, now())?;
+                    self.rematch(clocks, now)?;
                 }
             }
             Change::Assigned { workgroup, .. }
                 if self.needs_workgroup && *workgroup != facts.workgroup =>
             {
-                let now = now();
                 let old = std::mem::replace(&mut facts.workgroup, workgroup.clone());
                 if let Some(old) = old {
                     for clock in clocks.clocks.iter_mut().filter(|c| c.current) {
@@ -509,12 +550,8 @@ impl SlaEngine {
                     self.start_ola(clocks, group, now.0)?;
                 }
             }
-            Change::Commented { .. }
-                if matches!(event.actor.role, Role::Analyst | Role::Manager) =>
-            {
-                self.respond(clocks, now())?;
-            }
-            Change::Reopened { .. } => self.reopen(clocks, now().0)?,
+            Change::Commented { .. } => self.respond(clocks, now)?,
+            Change::Reopened { .. } => self.reopen(clocks, now.0)?,
             _ => {}
         }
         Ok(())
@@ -528,20 +565,26 @@ impl SlaEngine {
         facts: &Facts,
         t: i64,
     ) -> Option<usize> {
-        let candidates = match workgroup {
-            None => &self.sla_candidates[kind as usize],
-            Some(_) if self.ola_candidates.is_empty() => return None,
-            Some(group) => &self.ola_candidates.get(group)?[kind as usize],
-        };
-        candidates.iter().copied().find(|&i| {
+        let applies = |i: usize| {
             let rule = &self.rules[i];
             rule.enabled_at(t)
-                && rule.accepts_priority(facts.priority)
                 && (!rule.other_conditions
                     || self.config.definitions[i]
                         .applies_to
                         .matches(&facts.input()))
-        })
+        };
+        match workgroup {
+            None => self.sla_candidates[kind as usize]
+                .get(usize::from(facts.priority))?
+                .iter()
+                .map(|&i| i as usize)
+                .find(|&i| applies(i)),
+            Some(_) if self.ola_candidates.is_empty() => None,
+            Some(group) => self.ola_candidates.get(group)?[kind as usize]
+                .iter()
+                .copied()
+                .find(|&i| self.rules[i].accepts_priority(facts.priority) && applies(i)),
+        }
     }
 
     /// The calendar (zone variant) a definition uses for this incident.
