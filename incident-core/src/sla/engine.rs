@@ -190,7 +190,7 @@ impl Segments {
 ///
 /// Read it through [`SlaEngine::status`] or [`SlaEngine::outcome`]; it refers to the
 /// engine's definitions by position, so use it with the engine that computed it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct SlaClock {
     pub(crate) definition: u32,
     pub(crate) calendar: u32,
@@ -241,6 +241,74 @@ impl SlaClock {
     }
 }
 
+/// The clocks of an incident, the first two (an SLA's response and resolution clocks) kept
+/// inline so that computing them does not allocate; more move all to the heap.
+#[derive(Debug, Clone)]
+enum ClockList {
+    Inline { clocks: [SlaClock; 2], len: usize },
+    Heap(Vec<SlaClock>),
+}
+
+impl Default for ClockList {
+    fn default() -> Self {
+        ClockList::Inline {
+            clocks: Default::default(),
+            len: 0,
+        }
+    }
+}
+
+impl ClockList {
+    fn push(&mut self, clock: SlaClock) {
+        match self {
+            ClockList::Inline { clocks, len } if *len < clocks.len() => {
+                clocks[*len] = clock;
+                *len += 1;
+            }
+            ClockList::Inline { clocks, .. } => {
+                let mut all: Vec<SlaClock> = std::mem::take(clocks).into();
+                all.push(clock);
+                *self = ClockList::Heap(all);
+            }
+            ClockList::Heap(all) => all.push(clock),
+        }
+    }
+}
+
+impl std::ops::Deref for ClockList {
+    type Target = [SlaClock];
+
+    fn deref(&self) -> &[SlaClock] {
+        match self {
+            ClockList::Inline { clocks, len } => &clocks[..*len],
+            ClockList::Heap(all) => all,
+        }
+    }
+}
+
+impl std::ops::DerefMut for ClockList {
+    fn deref_mut(&mut self) -> &mut [SlaClock] {
+        match self {
+            ClockList::Inline { clocks, len } => &mut clocks[..*len],
+            ClockList::Heap(all) => all,
+        }
+    }
+}
+
+impl PartialEq for ClockList {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for ClockList {}
+
+impl std::hash::Hash for ClockList {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (**self).hash(state);
+    }
+}
+
 /// The incident attributes the clocks depend on, tracked while events are applied.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Facts {
@@ -275,7 +343,7 @@ pub struct IncidentClocks {
     facts: Option<Facts>,
     /// The last event's instant, floored to its second.
     last_event_at: DateTime<Utc>,
-    clocks: Vec<SlaClock>,
+    clocks: ClockList,
     /// Why each clock's definition matched; recorded only for explanations.
     pub(crate) reasons: Option<Vec<String>>,
 }
@@ -489,7 +557,6 @@ impl SlaEngine {
                 false => None,
             },
         });
-        clocks.clocks.reserve(2);
         self.start(clocks, ClockKind::Response, None, t)?;
         self.start(clocks, ClockKind::Resolution, None, t)?;
         if let Some(group) = &incident.assignment_group
