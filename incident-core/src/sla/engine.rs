@@ -242,36 +242,27 @@ impl SlaClock {
 }
 
 /// The clocks of an incident, the first two (an SLA's response and resolution clocks) kept
-/// inline so that computing them does not allocate; more move all to the heap.
-#[derive(Debug, Clone)]
-enum ClockList {
-    Inline { clocks: [SlaClock; 2], len: usize },
-    Heap(Vec<SlaClock>),
-}
-
-impl Default for ClockList {
-    fn default() -> Self {
-        ClockList::Inline {
-            clocks: Default::default(),
-            len: 0,
-        }
-    }
+/// inline so that computing them does not allocate; a third moves them all to `spilled`.
+#[derive(Debug, Clone, Default)]
+struct ClockList {
+    inline: [SlaClock; 2],
+    len: usize,
+    /// All the clocks once there are more than fit inline; empty before.
+    spilled: Vec<SlaClock>,
 }
 
 impl ClockList {
     fn push(&mut self, clock: SlaClock) {
-        match self {
-            ClockList::Inline { clocks, len } if *len < clocks.len() => {
-                clocks[*len] = clock;
-                *len += 1;
+        if self.spilled.is_empty() {
+            if let Some(slot) = self.inline.get_mut(self.len) {
+                *slot = clock;
+                self.len += 1;
+                return;
             }
-            ClockList::Inline { clocks, .. } => {
-                let mut all: Vec<SlaClock> = std::mem::take(clocks).into();
-                all.push(clock);
-                *self = ClockList::Heap(all);
-            }
-            ClockList::Heap(all) => all.push(clock),
+            self.spilled
+                .extend(self.inline.iter_mut().map(std::mem::take));
         }
+        self.spilled.push(clock);
     }
 }
 
@@ -279,18 +270,18 @@ impl std::ops::Deref for ClockList {
     type Target = [SlaClock];
 
     fn deref(&self) -> &[SlaClock] {
-        match self {
-            ClockList::Inline { clocks, len } => &clocks[..*len],
-            ClockList::Heap(all) => all,
+        match self.spilled.is_empty() {
+            true => self.inline.get(..self.len).unwrap_or_default(),
+            false => &self.spilled,
         }
     }
 }
 
 impl std::ops::DerefMut for ClockList {
     fn deref_mut(&mut self) -> &mut [SlaClock] {
-        match self {
-            ClockList::Inline { clocks, len } => &mut clocks[..*len],
-            ClockList::Heap(all) => all,
+        match self.spilled.is_empty() {
+            true => self.inline.get_mut(..self.len).unwrap_or_default(),
+            false => &mut self.spilled,
         }
     }
 }

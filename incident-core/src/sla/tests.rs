@@ -550,3 +550,33 @@ fn sub_second_instants_count_as_their_whole_second() {
         Err(crate::Error::Validation { .. })
     ));
 }
+
+#[test]
+fn more_clocks_than_kept_inline_stay_in_order() {
+    let definitions = vec![
+        SlaDefinition::new("respond", ClockKind::Response, 3600, "cal"),
+        SlaDefinition::new("fix", ClockKind::Resolution, 4 * 3600, "cal"),
+        SlaDefinition::new("g1-respond", ClockKind::Response, 600, "cal").for_workgroup("G1"),
+        SlaDefinition::new("g1-fix", ClockKind::Resolution, 1800, "cal").for_workgroup("G1"),
+    ];
+    let engine = engine(Calendar::always_on("UTC").unwrap(), definitions);
+    let run = Run::open(groups(&["G0", "G1"]), 3, 3, "2026-03-02T09:00:00Z").with(
+        Command::Assign {
+            workgroup: Some("G1".into()),
+            assignee: None,
+        },
+        "2026-03-02T09:10:00Z",
+    );
+
+    // Applied one by one, the clocks equal the replay, and the third and fourth clocks
+    // (the OLA's) follow the SLA's.
+    let mut clocks = IncidentClocks::new();
+    for event in &run.events {
+        engine.apply(&mut clocks, event).unwrap();
+    }
+    assert_eq!(clocks, engine.replay(&run.events).unwrap());
+    let status = engine.status(&clocks, at("2026-03-02T09:30:00Z")).unwrap();
+    let ids: Vec<&str> = status.iter().map(|s| s.definition.as_str()).collect();
+    assert_eq!(ids, ["respond", "fix", "g1-respond", "g1-fix"]);
+    assert_eq!(status[3].started_at, at("2026-03-02T09:10:00Z"));
+}
