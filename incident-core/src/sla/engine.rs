@@ -190,7 +190,7 @@ impl Segments {
 ///
 /// Read it through [`SlaEngine::status`] or [`SlaEngine::outcome`]; it refers to the
 /// engine's definitions by position, so use it with the engine that computed it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SlaClock {
     pub(crate) definition: u32,
     pub(crate) calendar: u32,
@@ -204,6 +204,25 @@ pub struct SlaClock {
     pub(crate) ended_at: DateTime<Utc>,
     /// Whether this clock is the live one of its kind and scope.
     pub(crate) current: bool,
+}
+
+impl Default for SlaClock {
+    /// A placeholder (the engine never hands one out): constant, so that empty inline
+    /// storage costs no conversions.
+    fn default() -> Self {
+        SlaClock {
+            definition: 0,
+            calendar: 0,
+            workgroup: None,
+            started_at: 0,
+            segments: Segments::default(),
+            closed_seconds: 0,
+            running_since: None,
+            end: None,
+            ended_at: DateTime::UNIX_EPOCH,
+            current: false,
+        }
+    }
 }
 
 impl SlaClock {
@@ -548,12 +567,12 @@ impl SlaEngine {
                 false => None,
             },
         });
-        self.start(clocks, ClockKind::Response, None, t)?;
-        self.start(clocks, ClockKind::Resolution, None, t)?;
+        self.start(clocks, ClockKind::Response, None, t);
+        self.start(clocks, ClockKind::Resolution, None, t);
         if let Some(group) = &incident.assignment_group
             && self.needs_workgroup
         {
-            self.start_ola(clocks, group, t)?;
+            self.start_ola(clocks, group, t);
         }
         if incident.state == State::InProgress {
             self.respond(clocks, now)?;
@@ -605,7 +624,7 @@ impl SlaEngine {
                     }
                 }
                 if let Some(group) = workgroup {
-                    self.start_ola(clocks, group, now.0)?;
+                    self.start_ola(clocks, group, now.0);
                 }
             }
             Change::Commented { .. } => self.respond(clocks, now)?,
@@ -616,6 +635,7 @@ impl SlaEngine {
     }
 
     /// The first enabled definition of a kind and scope matching the incident at `t`.
+    #[inline]
     fn select(
         &self,
         kind: ClockKind,
@@ -684,12 +704,12 @@ impl SlaEngine {
         kind: ClockKind,
         workgroup: Option<&WorkgroupId>,
         t: i64,
-    ) -> Result<()> {
+    ) {
         let Some(facts) = &clocks.facts else {
-            return Ok(());
+            return;
         };
         let Some(definition) = self.select(kind, workgroup, facts, t) else {
-            return Ok(());
+            return;
         };
         let calendar = self.calendar_for(definition, facts, workgroup);
         let paused = self.rules[definition].pauses & state_bit(facts.state) != 0;
@@ -708,12 +728,11 @@ impl SlaEngine {
         if clocks.reasons.is_some() {
             self.record_reason(clocks, clocks.clocks.len() - 1, definition);
         }
-        Ok(())
     }
 
-    fn start_ola(&self, clocks: &mut IncidentClocks, group: &WorkgroupId, t: i64) -> Result<()> {
-        self.start(clocks, ClockKind::Response, Some(group), t)?;
-        self.start(clocks, ClockKind::Resolution, Some(group), t)
+    fn start_ola(&self, clocks: &mut IncidentClocks, group: &WorkgroupId, t: i64) {
+        self.start(clocks, ClockKind::Response, Some(group), t);
+        self.start(clocks, ClockKind::Resolution, Some(group), t);
     }
 
     /// Work started (or an analyst answered): response clocks are met.
@@ -780,7 +799,7 @@ impl SlaEngine {
             }
         }
         for workgroup in restarts {
-            self.start(clocks, ClockKind::Resolution, workgroup.as_ref(), t)?;
+            self.start(clocks, ClockKind::Resolution, workgroup.as_ref(), t);
         }
         Ok(())
     }
@@ -823,7 +842,7 @@ impl SlaEngine {
                 OnPriorityChange::Restart => {
                     clock.stop(self, now, ClockEnd::Superseded)?;
                     clock.current = false;
-                    self.start(clocks, kind, workgroup.as_ref(), t)?;
+                    self.start(clocks, kind, workgroup.as_ref(), t);
                     continue;
                 }
                 OnPriorityChange::Retroactive => {
