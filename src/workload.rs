@@ -3,7 +3,7 @@
 //! A deterministic generator (a 64-bit LCG seeded with 42) gives each incident its impact,
 //! urgency and the minute gaps between its eight lifecycle steps. [`Workload`] drives every
 //! incident through the core exactly as a host would: each step is a [`Command`] decided
-//! against the incident by [`decide::open`] / [`decide::execute_in_place`], and every
+//! against the incident by [`decide::open_into`] / [`decide::execute_into`], and every
 //! resulting [`Event`](incident_core::Event) is applied to the incident's SLA clocks by the
 //! [`SlaEngine`]. The totals are read from the clocks' outcomes, so the numbers printed are
 //! the core's own, not a side calculation.
@@ -14,7 +14,7 @@
 use std::fmt;
 use std::thread;
 
-use chrono::{DateTime, NaiveDate, Utc, Weekday};
+use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc, Weekday};
 use incident_core::calendar::{Calendar, Holiday};
 use incident_core::command::{Command, NewIncident};
 use incident_core::decide;
@@ -143,11 +143,22 @@ impl Iterator for Generator {
             (10, 1440),
             (60, 4320),
         ];
+        // The eight instants lie within days of each other: the calendar date is computed
+        // once from the epoch, then moved on by whole days, which is much cheaper.
+        let first_day = at.div_euclid(86_400);
+        let first_date = DateTime::from_timestamp(first_day * 86_400, 0)?.date_naive();
+        let instant = |at: i64| -> Option<DateTime<Utc>> {
+            let days = u64::try_from(at.div_euclid(86_400) - first_day).ok()?;
+            let date = first_date.checked_add_days(Days::new(days))?;
+            let seconds = u32::try_from(at.rem_euclid(86_400)).ok()?;
+            let time = NaiveTime::from_num_seconds_from_midnight_opt(seconds, 0)?;
+            Some(date.and_time(time).and_utc())
+        };
         let mut times = [DateTime::<Utc>::default(); 8];
-        times[0] = DateTime::from_timestamp(at, 0)?;
+        times[0] = instant(at)?;
         for (k, (low, width)) in spans.into_iter().enumerate() {
             at += 60 * (low + self.next_draw() % width) as i64;
-            times[k + 1] = DateTime::from_timestamp(at, 0)?;
+            times[k + 1] = instant(at)?;
         }
         Some(WorkloadIncident {
             index,
@@ -339,13 +350,13 @@ impl Workload {
         let id = IncidentId(uuid_from(incident.index));
         let number = decide::incident_number(incident.index + 1);
         let report = &self.reports[usize::from(3 * (incident.impact - 1) + incident.urgency - 1)];
-        let opened = decide::open(&self.desk, id, number, &self.actor, report, t[0])?;
-
+        events.clear();
+        let mut current =
+            decide::open_into(&self.desk, id, number, &self.actor, report, t[0], events)?;
         let mut clocks = IncidentClocks::new();
-        for event in &opened.events {
+        for event in events.iter() {
             self.engine.apply(&mut clocks, event)?;
         }
-        let mut current = opened.incident;
         for (step, at) in self.steps.iter().zip(&t[1..]) {
             events.clear();
             decide::execute_into(&self.desk, &mut current, &self.actor, step, *at, events)?;

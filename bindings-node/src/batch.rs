@@ -3,7 +3,7 @@
 //! decisions themselves.
 //!
 //! Every row still goes through the core: openings through `decide::open` (numbers from the
-//! desk's store), the others through `decide::execute_in_place` with the desk's
+//! desk's store), the others through `decide::execute_into` with the desk's
 //! configuration and the batch's actor, and every event through the SLA engine's clocks.
 //! What a batch saves is the traffic: commands are given once in a small table and rows
 //! refer to them by index, times come as epoch milliseconds in a `Float64Array`, and the
@@ -293,7 +293,7 @@ impl Work<'_> {
     /// Opens one incident and applies its rows, feeding its SLA clocks.
     fn incident(&self, plan: &Plan) -> Fallible<Opened> {
         let mut incident: Option<core::Incident> = None;
-        let mut events_kept = Vec::new();
+        let mut events = Vec::new();
         let mut clocks = IncidentClocks::new();
         for &row in &plan.rows {
             let r = row as usize;
@@ -301,29 +301,37 @@ impl Work<'_> {
                 .ok_or_else(|| row_error(r, validation("at", "not a valid time")))?
                 .0;
             let command = &self.commands[self.command[r] as usize];
-            let events = match incident.as_mut() {
+            let first = events.len();
+            match incident.as_mut() {
                 None => {
                     let id = core::IncidentId::new(at);
                     let number = plan.number.clone();
                     let decision = decide::open(self.config, id, number, self.actor, command, at)
                         .map_err(|e| row_error(r, e))?;
                     incident = Some(decision.incident);
-                    decision.events
+                    events.extend(decision.events);
                 }
                 Some(current) => {
-                    decide::execute_in_place(self.config, current, self.actor, command, at)
-                        .map_err(|e| row_error(r, e))?
+                    decide::execute_into(
+                        self.config,
+                        current,
+                        self.actor,
+                        command,
+                        at,
+                        &mut events,
+                    )
+                    .map_err(|e| row_error(r, e))?;
                 }
-            };
+            }
             if let Some(engine) = self.engine {
-                for event in &events {
+                for event in &events[first..] {
                     engine
                         .apply(&mut clocks, event)
                         .map_err(|e| row_error(r, e))?;
                 }
             }
-            if self.persist {
-                events_kept.extend(events);
+            if !self.persist {
+                events.clear();
             }
         }
 
@@ -341,7 +349,7 @@ impl Work<'_> {
         }
         Ok(Opened {
             incident,
-            events: events_kept,
+            events,
             clocks: outcomes,
         })
     }

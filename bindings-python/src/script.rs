@@ -94,7 +94,7 @@ const SAVE_EVERY: usize = 256;
 /// urgency are the row's. With an engine, each incident's clocks are replayed from its
 /// events and their outcomes at its last command summed.
 ///
-/// Each command is decided by the core ([`decide::open`], [`decide::execute_in_place`])
+/// Each command is decided by the core ([`decide::open`], [`decide::execute_into`])
 /// against the desk's configuration, exactly as [`Desk::submit`] decides it; the incident
 /// stays in memory between its own commands instead of being reloaded, and [`SAVE_EVERY`]
 /// incidents at a time go to the store in one atomic [`Repository::save_batch`] (see
@@ -182,8 +182,7 @@ fn work_one(
                 field: "rows".into(),
                 reason: format!("{at} plus {gap} s is not a representable instant"),
             })?;
-        let decided = decide::execute_in_place(config, &mut incident, actor, command, at)?;
-        events.extend(decided);
+        decide::execute_into(config, &mut incident, actor, command, at, &mut events)?;
     }
     pending.push((incident, events));
     Ok(at)

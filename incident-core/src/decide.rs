@@ -101,6 +101,25 @@ pub fn open(
     command: &Command,
     now: DateTime<Utc>,
 ) -> Result<Decision> {
+    let mut events = Vec::with_capacity(1);
+    let incident = open_into(config, id, number, actor, command, now, &mut events)?;
+    Ok(Decision { incident, events })
+}
+
+/// As [`open`], but appends the opening event to a buffer the caller keeps (see
+/// [`execute_into`]) and returns the new incident. On error `events` is unchanged.
+///
+/// # Errors
+/// As [`open`].
+pub fn open_into(
+    config: &DeskConfig,
+    id: IncidentId,
+    number: IncidentNumber,
+    actor: &Actor,
+    command: &Command,
+    now: DateTime<Utc>,
+    events: &mut Vec<Event>,
+) -> Result<Incident> {
     let action = command.action(&actor.id, None);
     let target = Target {
         incident: None,
@@ -134,7 +153,7 @@ pub fn open(
         }
     };
     let incident = report.into_incident(config, id, number, actor, now)?;
-    let event = Event {
+    events.push(Event {
         incident_id: id,
         version: 1,
         at: now,
@@ -142,11 +161,8 @@ pub fn open(
         change: Change::Opened {
             incident: Box::new(incident.clone()),
         },
-    };
-    Ok(Decision {
-        incident,
-        events: vec![event],
-    })
+    });
+    Ok(incident)
 }
 
 /// The fields of a new incident, whichever way it was reported.

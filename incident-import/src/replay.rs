@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use incident_core::{
     Actor, Channel, Command, Commit, DeskConfig, Event, HoldReason, Incident, IncidentId,
     NewIncident, Policy, PriorityMatrix, Repository, Role, State, UserId, WorkgroupId, decide,
-    execute_in_place,
+    execute_into,
 };
 use serde::{Deserialize, Serialize};
 
@@ -417,9 +417,18 @@ impl Replayer<'_> {
         if track.refused.as_ref() == Some(&command) {
             return Ok(false);
         }
-        match execute_in_place(self.config, &mut track.incident, actor, &command, now) {
-            Ok(events) => {
-                self.accepted(track, events);
+        let first = track.events.len();
+        let events = &mut track.events;
+        match execute_into(
+            self.config,
+            &mut track.incident,
+            actor,
+            &command,
+            now,
+            events,
+        ) {
+            Ok(()) => {
+                self.accepted(track, first);
                 Ok(true)
             }
             Err(error) => {
@@ -453,8 +462,17 @@ impl Replayer<'_> {
         now: DateTime<Utc>,
     ) {
         for command in steps {
-            match execute_in_place(self.migration, &mut track.incident, actor, &command, now) {
-                Ok(events) => self.accepted(track, events),
+            let first = track.events.len();
+            let events = &mut track.events;
+            match execute_into(
+                self.migration,
+                &mut track.incident,
+                actor,
+                &command,
+                now,
+                events,
+            ) {
+                Ok(()) => self.accepted(track, first),
                 Err(error) => {
                     let kind = format!("repair_failed/{}", anomaly_kind(&command, &error));
                     let detail = error.to_string();
@@ -474,10 +492,10 @@ impl Replayer<'_> {
         self.report.record_repair(kind);
     }
 
-    fn accepted(&mut self, track: &mut Track, events: Vec<Event>) {
+    /// Counts a command whose events were appended to the track from index `first` on.
+    fn accepted(&mut self, track: &mut Track, first: usize) {
         self.report.commands += 1;
-        self.report.events += events.len() as u64;
-        track.events.extend(events);
+        self.report.events += (track.events.len() - first) as u64;
         track.refused = None;
     }
 
