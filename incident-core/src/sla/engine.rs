@@ -643,26 +643,45 @@ impl SlaEngine {
         facts: &Facts,
         t: i64,
     ) -> Option<usize> {
-        let applies = |i: usize| {
-            let rule = &self.rules[i];
-            rule.enabled_at(t)
-                && (!rule.other_conditions
-                    || self.config.definitions[i]
-                        .applies_to
-                        .matches(&facts.input()))
-        };
         match workgroup {
             None => self.sla_candidates[kind as usize]
                 .get(usize::from(facts.priority))?
                 .iter()
                 .map(|&i| i as usize)
-                .find(|&i| applies(i)),
+                .find(|&i| self.applies(i, facts, t)),
             Some(_) if self.ola_candidates.is_empty() => None,
-            Some(group) => self.ola_candidates.get(group)?[kind as usize]
-                .iter()
-                .copied()
-                .find(|&i| self.rules[i].accepts_priority(facts.priority) && applies(i)),
+            Some(group) => self.select_ola(kind, group, facts, t),
         }
+    }
+
+    /// [`SlaEngine::select`] for the OLA of a workgroup.
+    #[inline(never)]
+    fn select_ola(
+        &self,
+        kind: ClockKind,
+        group: &WorkgroupId,
+        facts: &Facts,
+        t: i64,
+    ) -> Option<usize> {
+        self.ola_candidates.get(group)?[kind as usize]
+            .iter()
+            .copied()
+            .find(|&i| self.rules[i].accepts_priority(facts.priority) && self.applies(i, facts, t))
+    }
+
+    /// Whether definition `i`, known to accept the incident's priority, applies at `t`.
+    #[inline]
+    fn applies(&self, i: usize, facts: &Facts, t: i64) -> bool {
+        let rule = &self.rules[i];
+        rule.enabled_at(t) && (!rule.other_conditions || self.matches_conditions(i, facts))
+    }
+
+    /// The service, category and organisation conditions of definition `i`.
+    #[inline(never)]
+    fn matches_conditions(&self, i: usize, facts: &Facts) -> bool {
+        self.config.definitions[i]
+            .applies_to
+            .matches(&facts.input())
     }
 
     /// The calendar (zone variant) a definition uses for this incident.
