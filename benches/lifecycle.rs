@@ -1,4 +1,5 @@
-//! The bare lifecycle: deciding and applying commands in memory, and the same through a
+//! The bare lifecycle: deciding and applying commands in memory (each command returning its
+//! events, or appending them to a buffer kept across incidents), and the same through a
 //! `Desk` over the in-memory repository (load, decide, save).
 
 use chrono::{Duration, TimeZone, Utc};
@@ -70,6 +71,22 @@ fn bench(c: &mut Criterion) {
             for (n, (actor, command)) in steps.iter().enumerate() {
                 let now = t0 + Duration::minutes(n as i64 + 1);
                 execute_in_place(&config, &mut incident, actor, command, now).unwrap();
+            }
+            incident
+        })
+    });
+
+    let mut events = Vec::new();
+    group.bench_function("decide_into_a_kept_buffer_one_incident", |b| {
+        b.iter(|| {
+            events.clear();
+            let id = IncidentId::new(t0);
+            let number = "INC0000001".into();
+            let mut incident =
+                decide::open_into(&config, id, number, &ann, &open, t0, &mut events).unwrap();
+            for (n, (actor, command)) in steps.iter().enumerate() {
+                let now = t0 + Duration::minutes(n as i64 + 1);
+                execute_into(&config, &mut incident, actor, command, now, &mut events).unwrap();
             }
             incident
         })
