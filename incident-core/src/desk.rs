@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::command::Command;
-use crate::decide::{self, incident_number};
+use crate::decide::{self, Decision, incident_number};
 use crate::event::Event;
 use crate::model::{Incident, IncidentId, IncidentNumber, State};
 use crate::persona::{Action, Actor, Target};
@@ -270,7 +270,7 @@ impl<R: Repository> Desk<R> {
                 decision
             }
             Some(id) => {
-                let current = self.load(id)?;
+                let mut current = self.load(id)?;
                 if let Some(expected) = submission.expected_version
                     && expected != current.version
                 {
@@ -281,7 +281,14 @@ impl<R: Repository> Desk<R> {
                         actual,
                     });
                 }
-                decide::execute(&self.config, &current, actor, &submission.command, now)?
+                // The loaded snapshot is ours: decide on it in place instead of on a copy.
+                let command = &submission.command;
+                let events =
+                    decide::execute_in_place(&self.config, &mut current, actor, command, now)?;
+                Decision {
+                    incident: current,
+                    events,
+                }
             }
         };
 
