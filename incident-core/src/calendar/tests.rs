@@ -385,6 +385,7 @@ proptest! {
     #[test]
     fn year_of_matches_chrono(t in timeline::MIN_INSTANT..timeline::MAX_INSTANT) {
         prop_assert_eq!(timeline::year_of(t), to_datetime(t).year());
+        prop_assert_eq!(timeline::civil_year_of(t), to_datetime(t).year());
         let start = timeline::year_start(timeline::year_of(t));
         prop_assert!(start <= t && t < timeline::year_start(timeline::year_of(t) + 1));
     }
@@ -394,9 +395,10 @@ proptest! {
         t in (timeline::year_start(timeline::CACHE_FIRST_YEAR) - 86_400 * 3)
             ..(timeline::year_start(timeline::CACHE_LAST_YEAR + 1) + 86_400 * 3),
     ) {
+        let year = timeline::civil_year_of(t);
         let expected = (timeline::CACHE_FIRST_YEAR..=timeline::CACHE_LAST_YEAR)
-            .contains(&timeline::year_of(t))
-            .then(|| (timeline::year_of(t) - timeline::CACHE_FIRST_YEAR) as usize);
+            .contains(&year)
+            .then(|| (year - timeline::CACHE_FIRST_YEAR) as usize);
         prop_assert_eq!(timeline::cached_year_index(t), expected);
     }
 
@@ -462,11 +464,12 @@ fn cached_year_index_is_exact_at_every_year_boundary() {
     for year in timeline::CACHE_FIRST_YEAR - 1..=timeline::CACHE_LAST_YEAR + 1 {
         let start = timeline::year_start(year);
         for t in [start - 1, start, start + 1] {
-            let y = timeline::year_of(t);
+            let y = timeline::civil_year_of(t);
             let expected = (timeline::CACHE_FIRST_YEAR..=timeline::CACHE_LAST_YEAR)
                 .contains(&y)
                 .then(|| (y - timeline::CACHE_FIRST_YEAR) as usize);
             assert_eq!(timeline::cached_year_index(t), expected, "{t}");
+            assert_eq!(timeline::year_of(t), y, "{t}");
         }
     }
 }

@@ -601,8 +601,17 @@ pub(crate) fn cached_year_index(t: i64) -> Option<usize> {
     Some(i)
 }
 
-/// UTC year of an instant (proleptic Gregorian; H. Hinnant's civil-from-days).
+/// UTC year of an instant: from the table of year starts in the cached years, else by
+/// [`civil_year_of`].
 pub(crate) fn year_of(t: i64) -> i32 {
+    match cached_year_index(t) {
+        Some(i) => CACHE_FIRST_YEAR + i as i32,
+        None => civil_year_of(t),
+    }
+}
+
+/// UTC year of an instant (proleptic Gregorian; H. Hinnant's civil-from-days).
+pub(crate) fn civil_year_of(t: i64) -> i32 {
     let z = t.div_euclid(86_400) + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
