@@ -305,11 +305,7 @@ impl Memory {
         if let Some(record) = commit.idempotency
             && self.keys.contains_key(&record.key)
         {
-            let detail = format!("key {:?} was used before", record.key);
-            return Err(Error::rule(
-                crate::error::Rule::IdempotencyKeyReused,
-                detail,
-            ));
+            return Err(stored::key_reused(&record.key));
         }
         Ok(())
     }
@@ -404,5 +400,65 @@ impl Repository for InMemoryRepository {
         found.sort_by(|a, b| a.number.cmp(&b.number));
         let limit = query.limit.unwrap_or(usize::MAX);
         Ok(found.into_iter().take(limit).cloned().collect())
+    }
+}
+
+/// What every store shares: the stored form of snapshots and events and the encodings of
+/// the columns queries filter on, so that all stores write the same data the same way and
+/// refuse it with the same errors.
+pub mod stored {
+    use chrono::{DateTime, Utc};
+    use serde::Serialize;
+    use serde::de::DeserializeOwned;
+
+    use crate::{Error, Result};
+
+    /// Encodes a snapshot or an event as JSON.
+    ///
+    /// # Errors
+    /// [`Error::Storage`] when the value cannot be encoded.
+    pub fn to_json<T: Serialize>(value: &T) -> Result<String> {
+        serde_json::to_string(value).map_err(|e| Error::Storage {
+            message: format!("cannot encode as JSON: {e}"),
+        })
+    }
+
+    /// Decodes a stored snapshot or event (`what` names it in the error).
+    ///
+    /// # Errors
+    /// [`Error::Corrupt`] when the text is not a valid value: stored data that does not
+    /// decode was damaged or written by something else, never by a store of this library.
+    pub fn from_json<T: DeserializeOwned>(what: &str, text: &str) -> Result<T> {
+        serde_json::from_str(text).map_err(|e| Error::Corrupt {
+            detail: format!("{what} is not valid: {e}"),
+        })
+    }
+
+    /// An instant as nanoseconds since the epoch, for indexed comparisons; instants outside
+    /// 1677..2262 are clamped (their order is kept, and queries re-check in Rust).
+    pub fn nanos(at: DateTime<Utc>) -> i64 {
+        at.timestamp_nanos_opt().unwrap_or(if at.timestamp() < 0 {
+            i64::MIN
+        } else {
+            i64::MAX
+        })
+    }
+
+    /// A version as a signed 64-bit column value.
+    ///
+    /// # Errors
+    /// [`Error::Storage`] for versions beyond `i64::MAX`, which cannot be stored.
+    pub fn version(value: u64) -> Result<i64> {
+        i64::try_from(value).map_err(|_| Error::Storage {
+            message: format!("version {value} is too large to store"),
+        })
+    }
+
+    /// The refusal of an idempotency key that is already recorded.
+    pub fn key_reused(key: &str) -> Error {
+        Error::RuleViolation {
+            rule: crate::error::Rule::IdempotencyKeyReused,
+            detail: format!("key {key:?} was used before"),
+        }
     }
 }
