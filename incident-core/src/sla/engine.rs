@@ -206,10 +206,10 @@ pub struct SlaClock {
     pub(crate) current: bool,
 }
 
-impl Default for SlaClock {
-    /// A placeholder (the engine never hands one out): constant, so that empty inline
-    /// storage costs no conversions.
-    fn default() -> Self {
+impl SlaClock {
+    /// A placeholder for empty inline storage, never handed out (hence no public
+    /// `Default`: a clock only makes sense with the engine that computed it).
+    fn placeholder() -> Self {
         SlaClock {
             definition: 0,
             calendar: 0,
@@ -223,9 +223,7 @@ impl Default for SlaClock {
             current: false,
         }
     }
-}
 
-impl SlaClock {
     /// Whether the clock still runs or is paused (it has not stopped).
     pub fn is_open(&self) -> bool {
         self.end.is_none()
@@ -262,12 +260,22 @@ impl SlaClock {
 
 /// The clocks of an incident, the first two (an SLA's response and resolution clocks) kept
 /// inline so that computing them does not allocate; a third moves them all to `spilled`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 struct ClockList {
     inline: [SlaClock; 2],
     len: usize,
     /// All the clocks once there are more than fit inline; empty before.
     spilled: Vec<SlaClock>,
+}
+
+impl Default for ClockList {
+    fn default() -> Self {
+        ClockList {
+            inline: [SlaClock::placeholder(), SlaClock::placeholder()],
+            len: 0,
+            spilled: Vec::new(),
+        }
+    }
 }
 
 impl ClockList {
@@ -278,8 +286,9 @@ impl ClockList {
                 self.len += 1;
                 return;
             }
-            self.spilled
-                .extend(self.inline.iter_mut().map(std::mem::take));
+            let inline = self.inline.iter_mut();
+            let moved = inline.map(|c| std::mem::replace(c, SlaClock::placeholder()));
+            self.spilled.extend(moved);
         }
         self.spilled.push(clock);
     }
