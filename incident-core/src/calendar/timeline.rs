@@ -146,10 +146,28 @@ impl Chunk {
     /// Working seconds of the chunk before instant `t`.
     #[inline]
     fn cumulative(&self, t: i64) -> i64 {
-        match self.intervals.get(self.locate(t)) {
+        self.cumulative_from(self.locate(t), t)
+    }
+
+    /// [`Chunk::cumulative`] with `i = self.locate(t)` already known.
+    #[inline]
+    fn cumulative_from(&self, i: usize, t: i64) -> i64 {
+        match self.intervals.get(i) {
             None => self.total,
             Some(iv) if iv.start <= t => iv.before + (t - iv.start),
             Some(iv) => iv.before,
+        }
+    }
+
+    /// Working seconds in `[a, b)`, for `a <= b` both in the chunk's year.
+    #[inline]
+    fn between(&self, a: i64, b: i64) -> i64 {
+        let i = self.locate(a);
+        match self.intervals.get(i) {
+            // Both ends before the end of the interval at (or after) `a`: no other
+            // interval meets `[a, b)`, so one subtraction answers (short SLA spans).
+            Some(iv) if b <= iv.end => (b - a.max(iv.start)).max(0),
+            _ => self.cumulative(b) - self.cumulative_from(i, a),
         }
     }
 
@@ -388,7 +406,7 @@ impl Timeline {
             && let Some(c) = self.cached_chunk_of(a)
             && b < c.hi
         {
-            return Ok(c.cumulative(b) - c.cumulative(a));
+            return Ok(c.between(a, b));
         }
         self.between_years(a, b)
     }
@@ -403,7 +421,7 @@ impl Timeline {
         let (ya, yb) = (year_of(a), year_of(b));
         if ya == yb {
             let c = self.chunk(ya);
-            return Ok(c.cumulative(b) - c.cumulative(a));
+            return Ok(c.between(a, b));
         }
 
         let first = self.chunk(ya);
