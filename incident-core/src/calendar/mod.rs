@@ -70,8 +70,9 @@ use timeline::Timeline;
 /// A validated, compiled business calendar.
 ///
 /// Cheap to clone (the compiled form is shared), `Send + Sync`, and (de)serialised as its
-/// [`CalendarSpec`]. Working time of each year is compiled on first use and kept, so the
-/// first query in a year costs one pass over that year's days and later ones a binary search.
+/// [`CalendarSpec`]. Working time of each year is compiled on first use and kept, indexed by
+/// day, so the first query in a year costs one pass over that year's days and later ones a
+/// look at the few working intervals of the days queried.
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(try_from = "CalendarSpec", into = "CalendarSpec")]
 pub struct Calendar {
