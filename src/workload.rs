@@ -12,6 +12,7 @@
 //! `workclock` peer, to separate the cost of the lifecycle from the cost of the calendar.
 
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
 
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc, Weekday};
@@ -395,31 +396,35 @@ impl Workload {
         Ok(totals)
     }
 
-    /// Run the first `n` incidents on `threads` threads (incidents are independent; each
-    /// thread generates its own contiguous share, so the totals equal [`Workload::run`]'s).
+    /// Run the first `n` incidents on `threads` threads (the calling thread is one of
+    /// them). Incidents are independent, so the threads take batches of consecutive
+    /// incidents from a shared counter until none are left, each generating its own batches;
+    /// a thread that starts late or is slowed down simply takes fewer. The totals are sums,
+    /// so they equal [`Workload::run`]'s whatever the order.
     ///
     /// # Errors
     /// As [`Workload::run_incident`].
     pub fn run_parallel(&self, n: u64, threads: usize) -> Result<Totals> {
-        let threads = (threads.max(1) as u64).min(n.max(1));
-        let share = n.div_ceil(threads);
+        let next = AtomicU64::new(0);
+        let work = || {
+            let (mut totals, mut events) = (Totals::default(), Vec::new());
+            loop {
+                let first = next.fetch_add(BATCH, Ordering::Relaxed);
+                if first >= n {
+                    return Ok::<Totals, Error>(totals);
+                }
+                let count = BATCH.min(n - first) as usize;
+                for incident in Generator::starting_at(first).take(count) {
+                    self.run_with(&incident, &mut totals, &mut events)?;
+                }
+            }
+        };
+
         thread::scope(|scope| {
-            let handles: Vec<_> = (0..threads)
-                .map(|k| {
-                    let first = (k * share).min(n);
-                    let count = share.min(n - first);
-                    scope.spawn(move || {
-                        let (mut totals, mut events) = (Totals::default(), Vec::new());
-                        for incident in Generator::starting_at(first).take(count as usize) {
-                            self.run_with(&incident, &mut totals, &mut events)?;
-                        }
-                        Ok::<Totals, Error>(totals)
-                    })
-                })
-                .collect();
-            let mut totals = Totals::default();
-            for handle in handles {
-                let part = handle.join().map_err(|_| Error::Validation {
+            let helpers: Vec<_> = (1..threads.max(1)).map(|_| scope.spawn(work)).collect();
+            let mut totals = work()?;
+            for helper in helpers {
+                let part = helper.join().map_err(|_| Error::Validation {
                     field: "workload".into(),
                     reason: "a worker thread panicked".into(),
                 })??;
@@ -429,6 +434,10 @@ impl Workload {
         })
     }
 }
+
+/// Incidents a thread takes at a time: large enough that the shared counter is touched
+/// rarely, small enough that threads finish together.
+const BATCH: u64 = 1024;
 
 /// A deterministic incident id (the workload must not depend on randomness).
 fn uuid_from(index: u64) -> uuid::Uuid {
