@@ -861,12 +861,16 @@ impl Context<'_> {
     }
 
     fn hold(&self, rec: &mut Recorder<'_>, reason: &HoldReason) -> Result<()> {
-        if let HoldReason::Custom(name) = reason {
-            require_text("hold_reason", name)?;
-            // A custom reason that arrived as data gets the same typo check as parsed text.
-            HoldReason::parse(name)?;
-        }
-        rec.push(self.state_change(State::OnHold, Some(reason.clone()))?);
+        let reason = match reason {
+            // A custom reason that arrived as data is read like parsed text: a built-in
+            // name in other spelling is that reason, a near miss is refused.
+            HoldReason::Custom(name) => {
+                require_text("hold_reason", name)?;
+                HoldReason::parse(name)?
+            }
+            built_in => built_in.clone(),
+        };
+        rec.push(self.state_change(State::OnHold, Some(reason))?);
         Ok(())
     }
 

@@ -176,7 +176,11 @@ impl Change {
                 hold_reason: None,
             } => format!("{from} -> {to}"),
             Change::ResolutionRecorded { resolution, .. } => {
-                format!("resolved with {:?}: {}", resolution.code, resolution.notes)
+                format!(
+                    "resolved with {:?}: {}",
+                    resolution.code.as_str(),
+                    resolution.notes
+                )
             }
             Change::Confirmed { feedback: Some(f) } => {
                 format!("confirmed the resolution, rating {}/5", f.rating)

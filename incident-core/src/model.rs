@@ -247,34 +247,66 @@ impl HoldReason {
         }
     }
 
-    /// Parses a built-in name; any other non-blank text becomes a [`HoldReason::Custom`].
+    /// Parses a built-in name, written in any case and with `_`, `-`, a space or nothing
+    /// between its words (`Awaiting Caller`, `awaiting-caller`); any other non-blank text
+    /// becomes a [`HoldReason::Custom`].
     ///
     /// # Errors
-    /// [`crate::Error::Validation`] for a blank reason.
+    /// [`crate::Error::Validation`] for a blank reason, and for a near miss of a built-in name
+    /// (`awaiting_` followed by anything else, or one or two letters away from a built-in
+    /// name): a mistyped `awaiting_caller` would never resume on the caller's answer, so it
+    /// is refused rather than kept as a new reason.
     pub fn parse(name: &str) -> crate::Result<Self> {
-        Ok(match name {
-            "awaiting_caller" => HoldReason::AwaitingCaller,
-            "awaiting_change" => HoldReason::AwaitingChange,
-            "awaiting_problem" => HoldReason::AwaitingProblem,
-            "awaiting_vendor" => HoldReason::AwaitingVendor,
-            other if other.trim().is_empty() => {
-                return Err(crate::Error::validation(
-                    "hold_reason",
-                    "a reason is required",
-                ));
-            }
-            // The built-in names live in this namespace: a near miss is a typo, not a new
-            // reason (a mistyped awaiting_caller would never resume on the caller's answer).
-            other if other.starts_with("awaiting_") => {
-                let reason = format!(
-                    "unknown reason {other:?}; built-in reasons are awaiting_caller, \
-                     awaiting_change, awaiting_problem and awaiting_vendor"
-                );
-                return Err(crate::Error::validation("hold_reason", reason));
-            }
-            other => HoldReason::Custom(other.to_owned()),
-        })
+        const BUILT_IN: [(&str, HoldReason); 4] = [
+            ("awaitingcaller", HoldReason::AwaitingCaller),
+            ("awaitingchange", HoldReason::AwaitingChange),
+            ("awaitingproblem", HoldReason::AwaitingProblem),
+            ("awaitingvendor", HoldReason::AwaitingVendor),
+        ];
+        if name.trim().is_empty() {
+            return Err(crate::Error::validation(
+                "hold_reason",
+                "a reason is required",
+            ));
+        }
+
+        let words: String = name
+            .trim()
+            .chars()
+            .filter(|c| !matches!(c, '_' | '-' | ' '))
+            .flat_map(char::to_lowercase)
+            .collect();
+        if let Some((_, reason)) = BUILT_IN.iter().find(|(built_in, _)| *built_in == words) {
+            return Ok(reason.clone());
+        }
+        let near_miss = BUILT_IN
+            .iter()
+            .any(|(built_in, _)| edit_distance(built_in, &words) <= 2);
+        if name.starts_with("awaiting_") || near_miss {
+            let reason = format!(
+                "unknown reason {name:?}; built-in reasons are awaiting_caller, \
+                 awaiting_change, awaiting_problem and awaiting_vendor"
+            );
+            return Err(crate::Error::validation("hold_reason", reason));
+        }
+        Ok(HoldReason::Custom(name.to_owned()))
     }
+}
+
+/// Letters to insert, delete or replace to turn `a` into `b` (Levenshtein), for short names.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let replaced = diagonal + usize::from(ca != cb);
+            diagonal = row[j + 1];
+            row[j + 1] = replaced.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
 }
 
 /// How the incident reached the service desk.

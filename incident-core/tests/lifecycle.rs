@@ -1039,6 +1039,55 @@ fn a_mistyped_hold_reason_is_refused_not_made_custom() {
         HoldReason::parse("lunch break").unwrap(),
         HoldReason::Custom("lunch break".into())
     );
+    assert_eq!(
+        HoldReason::parse("Awaiting evidence").unwrap(),
+        HoldReason::Custom("Awaiting evidence".into())
+    );
+    for spelling in [
+        "Awaiting_Caller",
+        "awaiting-caller",
+        "AWAITING CALLER",
+        "awaitingcaller",
+    ] {
+        assert_eq!(
+            HoldReason::parse(spelling).unwrap(),
+            HoldReason::AwaitingCaller
+        );
+    }
+    for near_miss in [
+        "Awaiting-Calller",
+        "awaitingcaler",
+        "awaiting vendr",
+        "awaiting_x",
+    ] {
+        assert!(HoldReason::parse(near_miss).is_err(), "{near_miss}");
+    }
+}
+
+#[test]
+fn a_built_in_hold_reason_sent_as_custom_text_is_that_reason() {
+    // The caller's answer must resume the work whatever spelling put it on hold.
+    let desk = desk();
+    let incident = in_progress(&desk);
+    let hold = Command::Hold {
+        reason: HoldReason::Custom("Awaiting Caller".into()),
+    };
+    let held = desk.execute(&alice(), incident.id, hold, at(20)).unwrap();
+    assert_eq!(held.hold_reason, Some(HoldReason::AwaitingCaller));
+
+    let answer = Command::Comment {
+        text: "It is the printer on the third floor".into(),
+    };
+    let answered = desk.execute(&ann(), incident.id, answer, at(21)).unwrap();
+    assert_eq!(answered.state, State::InProgress);
+
+    let typo = Command::Hold {
+        reason: HoldReason::Custom("Awaiting-Calller".into()),
+    };
+    let refused = desk
+        .execute(&alice(), incident.id, typo, at(22))
+        .unwrap_err();
+    assert!(matches!(refused, Error::Validation { ref field, .. } if field == "hold_reason"));
 }
 
 #[test]
