@@ -27,6 +27,9 @@ export const USERS = {
   max: { name: 'Max Visser', role: 'manager' },
 };
 
+/** Whether `id` names one of the demo users (never a property every object inherits). */
+const isUser = (id) => typeof id === 'string' && Object.hasOwn(USERS, id);
+
 const OFFICE = ['08:00-18:00'];
 const RESPONSE = [0, 900, 1800, 7200, 14400, 28800];
 const RESOLUTION = [0, 14400, 28800, 86400, 144000, 288000];
@@ -306,7 +309,7 @@ export function createPortal({ desk, clock = () => new Date() }) {
           <textarea id="text" name="text" required></textarea>`) : '';
 
     const comments = incident.comments.map((c) => `<div class="comment"><div class="meta">
-      ${escape(USERS[c.author]?.name ?? c.author)} · ${when(c.at)}</div>${escape(c.text)}</div>`)
+      ${escape(isUser(c.author) ? USERS[c.author].name : c.author)} · ${when(c.at)}</div>${escape(c.text)}</div>`)
       .join('') || '<p class="muted">No comments yet.</p>';
     const clocks = sla.clocks.map((c) => `<tr><td>${escape(c.name || c.definition)}</td>
       <td>${badge(c.stage)}</td><td class="nowrap">${due(c)}</td>
@@ -386,7 +389,7 @@ export function createPortal({ desk, clock = () => new Date() }) {
   return async function handle(request, response) {
     const url = new URL(request.url, 'http://localhost');
     const user = /(?:^|;\s*)user=(\w+)/.exec(request.headers.cookie ?? '')?.[1];
-    const signedIn = user && USERS[user] ? user : null;
+    const signedIn = isUser(user) ? user : null;
     const send = (status, html, headers = {}) => {
       response.writeHead(status, { 'content-type': 'text/html; charset=utf-8', ...headers });
       response.end(html);
@@ -397,7 +400,7 @@ export function createPortal({ desk, clock = () => new Date() }) {
       : url.searchParams.get('ok') ? { text: url.searchParams.get('ok'), ok: true } : null;
 
     try {
-      if (url.pathname === '/signin' && USERS[url.searchParams.get('user')]) {
+      if (url.pathname === '/signin' && isUser(url.searchParams.get('user'))) {
         const id = url.searchParams.get('user');
         const home = USERS[id].role === 'end_user' ? '/my' : '/queue';
         return redirect(home, { 'set-cookie': `user=${id}; Path=/; HttpOnly; SameSite=Lax` });

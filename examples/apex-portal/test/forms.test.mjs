@@ -54,3 +54,17 @@ test('a post whose page version is missing or not a whole number is a 400', asyn
     version: '1' });
   assert.match(decodeURIComponent(stale.headers.get('location')), /changed this incident/);
 });
+
+test('a cookie or sign-in naming an inherited property is nobody, and the server stays up',
+  async () => {
+    for (const name of ['__proto__', 'constructor', 'hasOwnProperty', 'toString']) {
+      const page = await fetch(`${base}/my`, { redirect: 'manual',
+        headers: { cookie: `user=${name}` } });
+      assert.notEqual(page.status, 500, name);
+      assert.doesNotMatch(await page.text(), /Ann Jansen/);
+      const signin = await fetch(`${base}/signin?user=${name}`, { redirect: 'manual' });
+      assert.equal(signin.headers.get('set-cookie'), null, name);
+    }
+    const alive = await fetch(`${base}/`, { headers: { cookie: 'user=ann' } });
+    assert.equal(alive.status, 200);
+  });
