@@ -39,6 +39,12 @@ test('invalid dates are ERR_VALIDATION', () => {
     { field: 'date' });
   throwsCode(() => desk.open(ann, report(), 1772442000000), 'ERR_VALIDATION');
   throwsCode(() => desk.query({ autoCloseDueBy: new Date('nope') }), 'ERR_VALIDATION');
+  // Outside the years 1970 to 9998 nothing is decided or stored.
+  for (const date of ['+010000-01-01T00:00:00Z', '1969-12-31T23:59:59Z', '-000100-01-01']) {
+    throwsCode(() => desk.open(ann, report(), new Date(date)), 'ERR_VALIDATION',
+      { field: 'now' });
+  }
+  assert.equal(desk.query({}).length, 0);
 });
 
 test('wrong types and unknown enum strings are ERR_VALIDATION, not crashes', () => {

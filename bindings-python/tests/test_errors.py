@@ -64,6 +64,22 @@ def test_naive_datetimes_are_refused(desk: Desk) -> None:
     assert desk.query() == []
 
 
+def test_instants_outside_1970_to_9998_are_refused_and_nothing_is_stored(desk: Desk) -> None:
+    utc = dt.timezone.utc
+    for when in (dt.datetime(1960, 1, 1, tzinfo=utc), dt.datetime(9999, 1, 1, tzinfo=utc)):
+        with pytest.raises(ValidationError) as refused:
+            desk.open(CALLER, "x", impact=1, urgency=1, now=when)
+        assert refused.value.field == "now"
+    # Late in 9998 an incident works; a resolution whose automatic close would fall in
+    # 9999 is refused instead of being stored with a date Python cannot read back.
+    late = dt.datetime(9998, 12, 30, tzinfo=utc)
+    incident = desk.open(CALLER, "x", impact=1, urgency=1, now=late)
+    desk.start_work(ADMIN, incident.id, now=late)
+    with pytest.raises(ValidationError):
+        desk.resolve(ADMIN, incident.id, code="fixed", notes="done", now=late)
+    assert [i.state.value for i in desk.query()] == ["in_progress"]
+
+
 def test_aware_datetimes_in_any_zone_are_the_same_instant(desk: Desk) -> None:
     paris = dt.timezone(dt.timedelta(hours=1))
     incident = desk.open(CALLER, "x", impact=1, urgency=1,

@@ -92,7 +92,8 @@ pub fn parse_incident_number(number: &str) -> Option<u64> {
 /// # Errors
 /// [`Error::PermissionDenied`], [`Error::Validation`] for blank summaries and impact or
 /// urgency outside the matrix, [`Error::NotFound`] for an unknown workgroup, and
-/// [`Error::Validation`] when `command` does not open an incident.
+/// [`Error::Validation`] when `command` does not open an incident or `now` is outside
+/// [`SUPPORTED_INSTANTS`].
 pub fn open(
     config: &DeskConfig,
     id: IncidentId,
@@ -120,6 +121,7 @@ pub fn open_into(
     now: DateTime<Utc>,
     events: &mut Vec<Event>,
 ) -> Result<Incident> {
+    require_supported("now", now)?;
     let action = command.action(&actor.id, None);
     let target = Target {
         incident: None,
@@ -593,6 +595,22 @@ pub fn execute_into(
     Ok(())
 }
 
+/// The instants, as Unix seconds, at which incidents are opened and changed and their
+/// deadlines fall: from the Unix epoch (where the time inside incident ids, UUID v7, starts)
+/// up to the end of year 9998 (where calendars end; some hosts cannot represent a date past
+/// 9999). Anything outside is refused before it is stored, so every stored instant can be
+/// read back by every binding.
+pub const SUPPORTED_INSTANTS: std::ops::Range<i64> = 0..253_370_764_800;
+
+/// Refuses an instant outside [`SUPPORTED_INSTANTS`].
+fn require_supported(field: &str, at: DateTime<Utc>) -> Result<()> {
+    if SUPPORTED_INSTANTS.contains(&at.timestamp()) {
+        return Ok(());
+    }
+    let reason = format!("{at} is outside the supported years 1970 to 9998");
+    Err(Error::validation(field, reason))
+}
+
 /// The instant a command on `incident` is decided at.
 ///
 /// Time never runs backwards on an incident, but hosts on several machines have clocks a
@@ -602,12 +620,14 @@ pub fn execute_into(
 ///
 /// # Errors
 /// [`Error::Validation`] (field `now`) when `now` is earlier than the incident's last
-/// change by more than [`crate::Policy::clock_skew_tolerance_seconds`].
+/// change by more than [`crate::Policy::clock_skew_tolerance_seconds`], or outside
+/// [`SUPPORTED_INSTANTS`].
 pub fn effective_now(
     config: &DeskConfig,
     incident: &Incident,
     now: DateTime<Utc>,
 ) -> Result<DateTime<Utc>> {
+    require_supported("now", now)?;
     if now >= incident.updated_at {
         return Ok(now);
     }
@@ -896,9 +916,10 @@ impl Context<'_> {
         ) {
             (false, Some(days)) => {
                 let due = Duration::try_days(i64::from(days))
-                    .and_then(|after| self.now.checked_add_signed(after));
+                    .and_then(|after| self.now.checked_add_signed(after))
+                    .filter(|due| SUPPORTED_INSTANTS.contains(&due.timestamp()));
                 let out_of_range = || {
-                    let reason = format!("{days} days after {} is out of range", self.now);
+                    let reason = format!("{days} days after {} is past the year 9998", self.now);
                     Error::validation("auto_close_after_days", reason)
                 };
                 Some(due.ok_or_else(out_of_range)?)
@@ -1220,6 +1241,39 @@ mod tests {
 
     use super::*;
     use crate::Role;
+
+    #[test]
+    fn instants_outside_the_supported_years_are_refused_before_anything_is_decided() {
+        let config = DeskConfig::default();
+        let admin = Actor::new("root", Role::Administrator);
+        let report = Command::Open(NewIncident::new("Printer jam", Channel::Phone, 3, 3));
+        let open_at = |at: DateTime<Utc>| {
+            let id = IncidentId::new(at);
+            open(&config, id, "INC1".into(), &admin, &report, at)
+        };
+        let before_1970 = Utc.with_ymd_and_hms(1969, 12, 31, 23, 59, 59).unwrap();
+        let year_9999 = Utc.with_ymd_and_hms(9999, 1, 1, 0, 0, 0).unwrap();
+        for at in [before_1970, year_9999] {
+            let refused = open_at(at).unwrap_err();
+            assert!(matches!(refused, Error::Validation { ref field, .. } if field == "now"));
+        }
+
+        // Late in 9998 an incident works, but a resolution whose automatic close would
+        // fall in 9999 is refused rather than stored with a date no host can read back.
+        let late = Utc.with_ymd_and_hms(9998, 12, 30, 0, 0, 0).unwrap();
+        let mut incident = open_at(late).unwrap().incident;
+        execute_in_place(&config, &mut incident, &admin, &Command::StartWork, late).unwrap();
+        let resolve = Command::Resolve {
+            code: "fixed".into(),
+            notes: "done".into(),
+        };
+        let refused = execute_in_place(&config, &mut incident, &admin, &resolve, late);
+        assert!(
+            matches!(refused, Err(Error::Validation { ref field, .. }) if field == "auto_close_after_days")
+        );
+        let refused = execute_in_place(&config, &mut incident, &admin, &resolve, year_9999);
+        assert!(matches!(refused, Err(Error::Validation { ref field, .. }) if field == "now"));
+    }
 
     #[test]
     fn numbers_have_at_least_seven_digits() {
