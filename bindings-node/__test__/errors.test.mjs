@@ -137,6 +137,11 @@ test('a batch refusal names its row and stores nothing', () => {
   const stored = desk.incident(done.ids[0]);
   assert.deepEqual([stored.state, stored.version, desk.events(stored.id).length],
     ['in_progress', 2, 2]);
+  // Refused batches and what-if runs took no numbers: the stored incident is the first one,
+  // and the next opening follows it.
+  assert.equal(stored.number, 'INC0000001');
+  assert.equal(desk.events(stored.id)[0].change.incident.number, 'INC0000001');
+  assert.equal(desk.open(ann, report(), plus(t0, 5)).number, 'INC0000002');
 });
 
 test('an auto-close delay beyond the calendar is ERR_VALIDATION and changes nothing', () => {

@@ -113,8 +113,15 @@ impl Desk {
         run(&env, || {
             let persist = options.unwrap_or_default().persist.unwrap_or(true);
             let actor: core::Actor = actor.into();
-            let opened = self.decide_batch(&actor, &batch, persist)?;
+            let mut opened = self.decide_batch(&actor, &batch, persist)?;
             if persist {
+                // Numbers are taken only now that every row was accepted, so a refused
+                // batch or a what-if run leaves no gap in the numbering.
+                let repository = self.inner.repository();
+                for o in &mut opened {
+                    let number = decide::incident_number(repository.next_number()?);
+                    decide::assign_number(&mut o.incident, &mut o.events, number);
+                }
                 let commits: Vec<Commit<'_>> = opened
                     .iter()
                     .map(|o| Commit {
@@ -139,7 +146,8 @@ fn row_error(row: usize, error: core::Error) -> Failure {
 }
 
 impl Desk {
-    /// Checks the columns and groups the rows by incident, handing out numbers in order.
+    /// Checks the columns and groups the rows by incident, numbering the openings from 1 in
+    /// the batch (a persisted batch takes the store's numbers once all rows are accepted).
     fn plan_batch(&self, batch: &CommandBatch, commands: &[core::Command]) -> Fallible<Vec<Plan>> {
         let rows = batch.command.len();
         if batch.incident.len() != rows || batch.at.len() != rows {
@@ -148,7 +156,6 @@ impl Desk {
                 "command, incident and at differ in length",
             ));
         }
-        let repository = self.inner.repository();
         let mut plans: Vec<Plan> = Vec::new();
         for row in 0..rows {
             if Date::from_millis(batch.at[row]).is_none() {
@@ -161,7 +168,7 @@ impl Desk {
                 command,
                 core::Command::Open(_) | core::Command::OpenFromTrigger(_)
             ) {
-                let number = decide::incident_number(repository.next_number()?);
+                let number = decide::incident_number(plans.len() as u64 + 1);
                 plans.push(Plan {
                     number,
                     rows: vec![row as u32],

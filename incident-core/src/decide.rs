@@ -31,13 +31,19 @@ impl Decision {
     /// Gives an opening decision its number, in the incident and in its opening event, so
     /// that a host can decide first and take a number only for an accepted opening.
     pub fn assign_number(&mut self, number: IncidentNumber) {
-        for event in &mut self.events {
-            if let Change::Opened { incident } = &mut event.change {
-                incident.number.clone_from(&number);
-            }
-        }
-        self.incident.number = number;
+        assign_number(&mut self.incident, &mut self.events, number);
     }
+}
+
+/// Gives a decided opening its number, in the incident and in its opening event: hosts that
+/// decide openings in bulk take numbers only once every opening was accepted.
+pub fn assign_number(incident: &mut Incident, events: &mut [Event], number: IncidentNumber) {
+    for event in events {
+        if let Change::Opened { incident } = &mut event.change {
+            incident.number.clone_from(&number);
+        }
+    }
+    incident.number = number;
 }
 
 /// Formats the human number the repository hands out: `INC0000001`.
