@@ -98,8 +98,10 @@ const SAVE_EVERY: usize = 256;
 /// against the desk's configuration, exactly as [`Desk::submit`] decides it; the incident
 /// stays in memory between its own commands instead of being reloaded, and [`SAVE_EVERY`]
 /// incidents at a time go to the store in one atomic [`Repository::save_batch`] (see
-/// [`save`]). Scripts carry no idempotency keys. Without `keep` nothing is saved: a what-if
-/// run of the same decisions (numbers then count from 1 in the batch).
+/// [`save`]). Scripts carry no idempotency keys. Incidents are numbered from 1 in the batch
+/// while they are decided; with `keep` each takes the store's next number once all its
+/// commands were accepted. Without `keep` nothing is saved: a what-if run of the same
+/// decisions.
 ///
 /// # Errors
 /// [`Error::Validation`] for rows of the wrong length or an opening that does not open;
@@ -126,12 +128,23 @@ pub(crate) fn run_script(
     let mut pending: Vec<(Incident, Vec<Event>)> = Vec::with_capacity(SAVE_EVERY);
 
     for (n, row) in rows.chunks_exact(width).enumerate() {
-        let number = if keep {
-            desk.repository().next_number()?
-        } else {
-            n as u64 + 1
-        };
-        let worked = work_one(desk, &opener, &template, steps, row, number, &mut pending);
+        let mut worked = work_one(
+            desk,
+            &opener,
+            &template,
+            steps,
+            row,
+            n as u64 + 1,
+            &mut pending,
+        );
+        // A kept incident takes the store's next number only once all its commands were
+        // accepted, so a refused row leaves no gap in the numbering.
+        if let (true, Ok(_), Some((incident, events))) = (keep, &worked, pending.last_mut()) {
+            match desk.repository().next_number() {
+                Ok(next) => decide::assign_number(incident, events, incident_number(next)),
+                Err(e) => worked = Err(e),
+            }
+        }
         let clocks = match (worked, engine) {
             (Ok(at), Some(engine)) => add_clocks(&mut report, engine, &pending, at),
             (Ok(_), None) => Ok(()),

@@ -191,6 +191,8 @@ def test_out_of_range_script_rows_are_validation_errors(desk: Desk) -> None:
         desk.run_script(ScriptStep(ADMIN, Command.start_work()), [], [0, 1, 1])
     report = desk.run_script(opening, steps, [0, 1, 1, 60, 3600, 2, 3, 60])
     assert (report.incidents, report.commands) == (2, 4)
+    # The refused scripts took no numbers.
+    assert [i.number for i in desk.query()] == ["INC0000001", "INC0000002"]
 
 
 def test_wrong_argument_types_are_validation_errors(desk: Desk) -> None:
