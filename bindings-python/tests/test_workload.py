@@ -25,6 +25,14 @@ def test_80000_incidents_give_the_published_line() -> None:
     assert report.by_kind[ClockKind.RESPONSE].clocks == 80_000
 
 
+def test_no_incidents_give_the_oracles_zero_line() -> None:
+    report = workload.run(0)
+    assert workload.line(0, report) == (
+        "incidents=0 response_breaches=0 resolution_breaches=0 "
+        "response_business_s=0 resolution_business_s=0"
+    )
+
+
 def test_stored_run_gives_the_same_line_and_keeps_the_incidents() -> None:
     opening, steps = workload.script()
     desk = workload.desk()

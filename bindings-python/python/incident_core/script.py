@@ -57,15 +57,16 @@ class ScriptReport:
 
     incidents: int
     commands: int
+    #: Totals per clock kind; every kind is present (zeros when none of its clocks ran).
     by_kind: Mapping[ClockKind, ClockTotals]
 
     @classmethod
     def from_wire(cls, d: Mapping[str, Any]) -> ScriptReport:
         """From the native module's JSON form."""
-        by_kind: Dict[ClockKind, ClockTotals] = {
-            ClockKind(kind): ClockTotals(t["clocks"], t["breached"], t["elapsed_seconds"])
-            for kind, t in d["by_kind"].items()
-        }
+        # Every kind is present, with zeros when no clock of it ran (an empty batch).
+        by_kind: Dict[ClockKind, ClockTotals] = {kind: ClockTotals(0, 0, 0) for kind in ClockKind}
+        for kind, t in d["by_kind"].items():
+            by_kind[ClockKind(kind)] = ClockTotals(t["clocks"], t["breached"], t["elapsed_seconds"])
         return cls(d["incidents"], d["commands"], by_kind)
 
 
