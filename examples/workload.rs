@@ -11,7 +11,7 @@ use std::time::Instant;
 use incident_suite::workload::{Workload, arithmetic_only};
 
 fn main() -> ExitCode {
-    let mut n: u64 = 80_000;
+    let mut n_given: Option<u64> = None;
     let mut threads = std::thread::available_parallelism().map_or(1, |p| p.get());
     let mut arithmetic = false;
     let mut args = std::env::args().skip(1);
@@ -19,15 +19,17 @@ fn main() -> ExitCode {
         match arg.as_str() {
             "--arithmetic" => arithmetic = true,
             "--threads" => match args.next().and_then(|t| t.parse().ok()) {
-                Some(t) => threads = t,
-                None => return usage("--threads needs a number"),
+                Some(t) if t > 0 => threads = t,
+                _ => return usage("--threads needs a number of at least 1"),
             },
             other => match other.parse() {
-                Ok(value) => n = value,
-                Err(_) => return usage(&format!("unexpected argument {other:?}")),
+                Ok(value) if n_given.is_none() => n_given = Some(value),
+                _ => return usage(&format!("unexpected argument {other:?}")),
             },
         }
     }
+
+    let n = n_given.unwrap_or(80_000);
 
     let started = Instant::now();
     let totals = if arithmetic {
