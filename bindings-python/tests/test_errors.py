@@ -80,6 +80,16 @@ def test_instants_outside_1970_to_9998_are_refused_and_nothing_is_stored(desk: D
     assert [i.state.value for i in desk.query()] == ["in_progress"]
 
 
+def test_a_now_that_is_not_an_aware_datetime_is_a_validation_error(desk: Desk) -> None:
+    east = dt.timezone(dt.timedelta(hours=1))
+    for bad in ("2026-03-02T09:00:00Z", dt.date(2026, 3, 2), 1772442000,
+                dt.datetime(1, 1, 1, tzinfo=east)):
+        with pytest.raises(ValidationError) as refused:
+            desk.open(CALLER, "x", impact=1, urgency=1, now=bad)  # type: ignore[arg-type]
+        assert refused.value.field == "now"
+    assert desk.query() == []
+
+
 def test_aware_datetimes_in_any_zone_are_the_same_instant(desk: Desk) -> None:
     paris = dt.timezone(dt.timedelta(hours=1))
     incident = desk.open(CALLER, "x", impact=1, urgency=1,

@@ -18,13 +18,22 @@ _FRACTION = re.compile(r"\.(\d+)")
 
 
 def instant(value: object, name: str = "now") -> str:
-    """RFC 3339 text in UTC for an aware ``datetime``; refuses naive ones."""
+    """RFC 3339 text in UTC for an aware ``datetime``.
+
+    Anything else (a naive ``datetime``, another type, an instant that has no UTC form) is a
+    :class:`~incident_core.errors.ValidationError` naming ``name``.
+    """
     if not isinstance(value, _dt.datetime):
-        raise TypeError(f"{name} must be a datetime, not {type(value).__name__}")
+        reason = f"must be a datetime, not {type(value).__name__}"
+        raise ValidationError(f"invalid {name}: {reason}", field=name, reason=reason)
     if value.tzinfo is None or value.utcoffset() is None:
         reason = "a naive datetime has no time zone; pass an aware one (e.g. tzinfo=timezone.utc)"
         raise ValidationError(f"invalid {name}: {reason}", field=name, reason=reason)
-    return value.astimezone(_dt.timezone.utc).isoformat()
+    try:
+        return value.astimezone(_dt.timezone.utc).isoformat()
+    except OverflowError:
+        reason = f"{value.isoformat()} is outside the supported years 1970 to 9998"
+        raise ValidationError(f"invalid {name}: {reason}", field=name, reason=reason) from None
 
 
 def now_or(value: Optional[_dt.datetime], name: str = "now") -> str:

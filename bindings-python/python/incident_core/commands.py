@@ -111,7 +111,8 @@ class Command:
         return {k: v for k, v in self._wire.items() if k != "type"}
 
     def to_json(self) -> str:
-        """The core's JSON text."""
+        """The core's JSON form: the same fields and values the core reads and writes (the
+        text itself, key order and spacing, may differ from the core's own)."""
         return json.dumps(self._wire)
 
     def to_wire(self) -> Dict[str, Any]:

@@ -281,7 +281,8 @@ class Incident:
         return cls.from_wire(json.loads(text))
 
     def to_json(self) -> str:
-        """The core's JSON text, exactly as the core wrote it."""
+        """The core's JSON form: the same fields and values the core reads and writes (the
+        text itself, key order and spacing, may differ from the core's own)."""
         return json.dumps(self._wire)
 
 
@@ -355,7 +356,8 @@ class Event:
         return cls.from_wire(json.loads(_native.normalize_event(text)))
 
     def to_json(self) -> str:
-        """The core's JSON text."""
+        """The core's JSON form: the same fields and values the core reads and writes (the
+        text itself, key order and spacing, may differ from the core's own)."""
         return json.dumps(self._wire)
 
 
