@@ -162,7 +162,8 @@ export declare class Desk {
    * Incidents matching a query, by number.
    *
    * # Errors
-   * Store failures.
+   * `ERR_VALIDATION` for a malformed query or an unknown property (a misspelt filter
+   * would otherwise match everything); store failures.
    */
   query(query?: IncidentQuery | undefined | null): Array<Incident>
   /** As [`Desk::query`], on the thread pool. */

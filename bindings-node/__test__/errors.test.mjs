@@ -47,6 +47,16 @@ test('invalid dates are ERR_VALIDATION', () => {
   assert.equal(desk.query({}).length, 0);
 });
 
+test('a misspelt query filter is ERR_VALIDATION, not a match of everything', () => {
+  const desk = newDesk();
+  desk.open(ann, report(), t0);
+  throwsCode(() => desk.query({ state: 'new' }), 'ERR_VALIDATION', { field: 'state' });
+  throwsCode(() => desk.query({ asignee: 'bob' }), 'ERR_VALIDATION', { field: 'asignee' });
+  assert.throws(() => desk.queryAsync({ state: 'new' }), { code: 'ERR_VALIDATION' });
+  assert.equal(desk.query({ states: ['new'] }).length, 1);
+  assert.equal(desk.query().length, 1);
+});
+
 test('wrong types and unknown enum strings are ERR_VALIDATION, not crashes', () => {
   const desk = newDesk();
   const incident = desk.open(ann, report(), t0);

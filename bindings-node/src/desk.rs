@@ -30,6 +30,17 @@ const DESK_CONFIG_KEYS: &[&str] = &[
     "grants",
 ];
 
+/// The properties of `IncidentQuery`: a misspelt filter would otherwise match everything.
+const QUERY_KEYS: &[&str] = &[
+    "states",
+    "workgroup",
+    "assignee",
+    "caller",
+    "major",
+    "autoCloseDueBy",
+    "limit",
+];
+
 /// The core desk over whichever store the host chose.
 pub type CoreDesk = core::Desk<Arc<dyn Repository>>;
 
@@ -309,7 +320,8 @@ impl Desk {
     /// Incidents matching a query, by number.
     ///
     /// # Errors
-    /// Store failures.
+    /// `ERR_VALIDATION` for a malformed query or an unknown property (a misspelt filter
+    /// would otherwise match everything); store failures.
     #[napi]
     pub fn query(
         &self,
@@ -317,6 +329,9 @@ impl Desk {
         #[napi(ts_arg_type = "IncidentQuery | undefined | null")] query: Option<Unknown<'_>>,
     ) -> napi::Result<Vec<Incident>> {
         run(&env, || {
+            if let Some(value) = query {
+                known_keys(&env, "query", value, QUERY_KEYS)?;
+            }
             let query: Option<IncidentQuery> = convert_opt(&env, "query", query)?;
             let found = self.inner.query(&query.unwrap_or_default().into_core()?)?;
             Ok(found.iter().map(Into::into).collect())
@@ -332,6 +347,9 @@ impl Desk {
     ) -> napi::Result<AsyncTask<IncidentsJob>> {
         let desk = self.inner.clone();
         let query = run(&env, || {
+            if let Some(value) = query {
+                known_keys(&env, "query", value, QUERY_KEYS)?;
+            }
             let query: Option<IncidentQuery> = convert_opt(&env, "query", query)?;
             query.unwrap_or_default().into_core()
         })?;
