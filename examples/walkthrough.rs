@@ -10,6 +10,7 @@
 //! run continues where the first one stopped.
 
 use std::error::Error as StdError;
+use std::process::ExitCode;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use incident_core::*;
@@ -90,7 +91,18 @@ impl Clock {
     }
 }
 
-fn main() -> Result<(), Failure> {
+fn main() -> ExitCode {
+    // Errors in their readable form (the default would print their debug form).
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("walkthrough failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), Failure> {
     let desk = Desk::new(repository()?, DeskConfig::with_directory(directory()?));
     let earlier = desk.query(&IncidentQuery::default())?;
     say!(

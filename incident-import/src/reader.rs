@@ -77,7 +77,10 @@ impl ExportReader<'static> {
     /// [`Error::Io`] when the file cannot be opened or read, [`Error::Header`] when the header
     /// lacks a column the replay needs (`number`, `incident_state`, `sys_updated_at`).
     pub fn open(path: impl AsRef<Path>) -> Result<Self, Error> {
-        let file = File::open(path.as_ref()).map_err(Error::io)?;
+        let path = path.as_ref();
+        let file = File::open(path).map_err(|e| Error::Io {
+            message: format!("{}: {e}", path.display()),
+        })?;
         Self::from_reader(file)
     }
 }
