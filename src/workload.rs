@@ -4,7 +4,7 @@
 //! urgency and the minute gaps between its eight lifecycle steps. [`Workload`] drives every
 //! incident through the core exactly as a host would: each step is a [`Command`] decided
 //! against the incident by [`decide::open_into`] / [`decide::execute_into`], and every
-//! resulting [`Event`](incident_core::Event) is applied to the incident's SLA clocks by the
+//! resulting [`Event`] is applied to the incident's SLA clocks by the
 //! [`SlaEngine`]. The totals are read from the clocks' outcomes, so the numbers printed are
 //! the core's own, not a side calculation.
 //!
