@@ -145,12 +145,16 @@ impl Iterator for Generator {
             (60, 4320),
         ];
         // The eight instants lie within days of each other: the calendar date is computed
-        // once from the epoch, then moved on by whole days, which is much cheaper.
-        let first_day = at.div_euclid(86_400);
-        let first_date = DateTime::from_timestamp(first_day * 86_400, 0)?.date_naive();
-        let instant = |at: i64| -> Option<DateTime<Utc>> {
-            let days = u64::try_from(at.div_euclid(86_400) - first_day).ok()?;
-            let date = first_date.checked_add_days(Days::new(days))?;
+        // once from the epoch, then moved on by whole days when the day changes, which is
+        // much cheaper.
+        let mut day = at.div_euclid(86_400);
+        let mut date = DateTime::from_timestamp(day * 86_400, 0)?.date_naive();
+        let mut instant = |at: i64| -> Option<DateTime<Utc>> {
+            let days = at.div_euclid(86_400) - day;
+            if days != 0 {
+                date = date.checked_add_days(Days::new(u64::try_from(days).ok()?))?;
+                day += days;
+            }
             let seconds = u32::try_from(at.rem_euclid(86_400)).ok()?;
             let time = NaiveTime::from_num_seconds_from_midnight_opt(seconds, 0)?;
             Some(date.and_time(time).and_utc())

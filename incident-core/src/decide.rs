@@ -4,7 +4,7 @@
 //! and returns the changes it makes, or an error and no change at all. [`execute`] applies
 //! those changes to produce the next version and its events.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, Utc};
 
 use crate::command::{Command, NewIncident, NewTask, Trigger, TriggeredIncident};
 use crate::directory::RoutingInput;
@@ -610,7 +610,8 @@ pub const SUPPORTED_INSTANTS: std::ops::Range<i64> = 0..253_370_764_800;
 
 /// Refuses an instant outside [`SUPPORTED_INSTANTS`].
 fn require_supported(field: &str, at: DateTime<Utc>) -> Result<()> {
-    if SUPPORTED_INSTANTS.contains(&at.timestamp()) {
+    // The same range as `SUPPORTED_INSTANTS`, read from the date's year: no conversion.
+    if (1970..=9998).contains(&at.date_naive().year()) {
         return Ok(());
     }
     let reason = format!("{at} is outside the supported years 1970 to 9998");
@@ -1263,6 +1264,14 @@ mod tests {
             let refused = open_at(at).unwrap_err();
             assert!(matches!(refused, Error::Validation { ref field, .. } if field == "now"));
         }
+        let first = Utc.with_ymd_and_hms(1970, 1, 1, 0, 0, 0).unwrap();
+        let last = Utc.with_ymd_and_hms(9998, 12, 31, 23, 59, 59).unwrap();
+        for at in [first, last] {
+            assert!(open_at(at).is_ok(), "{at}");
+            assert!(SUPPORTED_INSTANTS.contains(&at.timestamp()));
+        }
+        assert!(!SUPPORTED_INSTANTS.contains(&before_1970.timestamp()));
+        assert!(!SUPPORTED_INSTANTS.contains(&year_9999.timestamp()));
 
         // Late in 9998 an incident works, but a resolution whose automatic close would
         // fall in 9999 is refused rather than stored with a date no host can read back.
