@@ -29,6 +29,8 @@ export const USERS = {
 
 /** Whether `id` names one of the demo users (never a property every object inherits). */
 const isUser = (id) => typeof id === 'string' && Object.hasOwn(USERS, id);
+/** A demo user's name, or the id itself for anyone else. */
+const nameOf = (id) => (isUser(id) ? USERS[id].name : id);
 
 const OFFICE = ['08:00-18:00'];
 const RESPONSE = [0, 900, 1800, 7200, 14400, 28800];
@@ -309,7 +311,7 @@ export function createPortal({ desk, clock = () => new Date() }) {
           <textarea id="text" name="text" required></textarea>`) : '';
 
     const comments = incident.comments.map((c) => `<div class="comment"><div class="meta">
-      ${escape(isUser(c.author) ? USERS[c.author].name : c.author)} · ${when(c.at)}</div>${escape(c.text)}</div>`)
+      ${escape(nameOf(c.author))} · ${when(c.at)}</div>${escape(c.text)}</div>`)
       .join('') || '<p class="muted">No comments yet.</p>';
     const clocks = sla.clocks.map((c) => `<tr><td>${escape(c.name || c.definition)}</td>
       <td>${badge(c.stage)}</td><td class="nowrap">${due(c)}</td>

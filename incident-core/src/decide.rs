@@ -517,10 +517,10 @@ impl Context<'_> {
 /// let analyst = Actor::new("root", Role::Administrator);
 /// let t0 = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
 /// let report = Command::Open(NewIncident::new("Printer jam", Channel::Phone, 3, 3));
-/// let opened = decide::open(&config, IncidentId::new(t0), "INC0000001".into(), &analyst, &report, t0)
-///     .unwrap();
-/// let next = execute(&config, &opened.incident, &analyst, &Command::StartWork, t0 + Duration::minutes(5))
-///     .unwrap();
+/// let id = IncidentId::new(t0);
+/// let opened = decide::open(&config, id, "INC0000001".into(), &analyst, &report, t0).unwrap();
+/// let later = t0 + Duration::minutes(5);
+/// let next = execute(&config, &opened.incident, &analyst, &Command::StartWork, later).unwrap();
 /// assert_eq!(next.incident.state, State::InProgress);
 /// assert_eq!(next.incident.version, 2);
 /// ```
@@ -1283,9 +1283,11 @@ mod tests {
             notes: "done".into(),
         };
         let refused = execute_in_place(&config, &mut incident, &admin, &resolve, late);
-        assert!(
-            matches!(refused, Err(Error::Validation { ref field, .. }) if field == "auto_close_after_days")
-        );
+        let field = match refused {
+            Err(Error::Validation { field, .. }) => field,
+            other => panic!("expected a validation error, got {other:?}"),
+        };
+        assert_eq!(field, "auto_close_after_days");
         let refused = execute_in_place(&config, &mut incident, &admin, &resolve, year_9999);
         assert!(matches!(refused, Err(Error::Validation { ref field, .. }) if field == "now"));
     }
