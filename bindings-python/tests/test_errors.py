@@ -10,6 +10,7 @@ from conftest import ADMIN, ANALYST, CALLER, Clock
 
 import incident_core
 from incident_core import (
+    Actor,
     Command,
     ConfigurationError,
     ConflictError,
@@ -88,6 +89,16 @@ def test_a_now_that_is_not_an_aware_datetime_is_a_validation_error(desk: Desk) -
             desk.open(CALLER, "x", impact=1, urgency=1, now=bad)  # type: ignore[arg-type]
         assert refused.value.field == "now"
     assert desk.query() == []
+
+
+def test_an_unknown_role_or_a_non_string_actor_id_is_a_validation_error() -> None:
+    with pytest.raises(ValidationError) as refused:
+        Actor("ann", "god")  # type: ignore[arg-type]
+    assert refused.value.field == "role" and "end_user" in str(refused.value)
+    with pytest.raises(ValidationError) as refused:
+        Actor(5, "end_user")  # type: ignore[arg-type]
+    assert refused.value.field == "actor"
+    assert Actor("ann", "end_user") == CALLER
 
 
 def test_aware_datetimes_in_any_zone_are_the_same_instant(desk: Desk) -> None:

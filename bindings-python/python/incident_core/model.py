@@ -13,6 +13,7 @@ from typing import Any, Dict, Mapping, Optional, Tuple, Union
 
 from . import _native
 from ._wire import hold_reason_from_wire, optional_instant, parse_instant
+from .errors import ValidationError
 from .enums import (
     ChangeFailure,
     ChangeType,
@@ -48,7 +49,16 @@ class Actor:
     role: Role
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "role", Role(self.role))
+        if not isinstance(self.id, str):
+            reason = f"an actor's id must be a string, not {type(self.id).__name__}"
+            raise ValidationError(f"invalid actor: {reason}", field="actor", reason=reason)
+        try:
+            role = Role(self.role)
+        except ValueError:
+            known = ", ".join(r.value for r in Role)
+            reason = f"unknown role {self.role!r}; roles are {known}"
+            raise ValidationError(f"invalid role: {reason}", field="role", reason=reason) from None
+        object.__setattr__(self, "role", role)
 
     def to_wire(self) -> Dict[str, str]:
         """The core's JSON form."""
