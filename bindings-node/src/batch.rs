@@ -124,12 +124,7 @@ impl Desk {
                 }
                 let commits: Vec<Commit<'_>> = opened
                     .iter()
-                    .map(|o| Commit {
-                        incident: &o.incident,
-                        expected_version: 0,
-                        events: &o.events,
-                        idempotency: None,
-                    })
+                    .map(|o| Commit::new_incident(&o.incident, &o.events))
                     .collect();
                 self.inner.repository().save_batch(&commits)?;
             }

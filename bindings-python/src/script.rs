@@ -207,12 +207,7 @@ fn work_one(
 fn save(desk: &Desk<Store>, decided: &[(Incident, Vec<Event>)]) -> Result<(), Error> {
     let commits: Vec<Commit<'_>> = decided
         .iter()
-        .map(|(incident, events)| Commit {
-            incident,
-            expected_version: 0,
-            events,
-            idempotency: None,
-        })
+        .map(|(incident, events)| Commit::new_incident(incident, events))
         .collect();
     desk.repository().save_batch(&commits)
 }

@@ -25,6 +25,20 @@ pub struct Commit<'a> {
     pub idempotency: Option<&'a IdempotencyRecord>,
 }
 
+impl<'a> Commit<'a> {
+    /// The first commit of an incident decided in bulk (an import, a batch, a script): its
+    /// snapshot with every event since opening, from version 0 and without a key. Stores
+    /// keep the same as for the chain of per-command commits a `Desk` would have saved.
+    pub fn new_incident(incident: &'a Incident, events: &'a [Event]) -> Self {
+        Commit {
+            incident,
+            expected_version: 0,
+            events,
+            idempotency: None,
+        }
+    }
+}
+
 /// What a store remembers of an idempotency key: where it was used and for which command.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdempotencyRecord {

@@ -205,12 +205,7 @@ fn save_tracks<R: Repository + ?Sized>(
 ) -> Result<(), Error> {
     let commits: Vec<Commit<'_>> = pending
         .iter()
-        .map(|track| Commit {
-            incident: &track.incident,
-            expected_version: 0,
-            events: &track.events,
-            idempotency: None,
-        })
+        .map(|track| Commit::new_incident(&track.incident, &track.events))
         .collect();
     if *batches && commits.len() > 1 {
         if repository.save_batch(&commits).is_ok() {

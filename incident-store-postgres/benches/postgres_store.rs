@@ -45,12 +45,7 @@ fn bench_round_trip(c: &mut Criterion) {
     let Some(url) = url() else { return };
     let desk = Desk::new(store(&url), DeskConfig::default());
     let (incident, events) = opened(1, t0());
-    let commit = Commit {
-        incident: &incident,
-        expected_version: 0,
-        events: &events,
-        idempotency: None,
-    };
+    let commit = Commit::new_incident(&incident, &events);
     incident_core::Repository::save(desk.repository(), commit).unwrap();
     let at = t0() + Duration::days(1);
     // Alternate the impact, so the snapshot keeps its size however long the bench runs.
@@ -85,12 +80,7 @@ fn bench_batch(c: &mut Criterion) {
             |tracks| {
                 let commits: Vec<Commit<'_>> = tracks
                     .iter()
-                    .map(|(incident, events)| Commit {
-                        incident,
-                        expected_version: 0,
-                        events,
-                        idempotency: None,
-                    })
+                    .map(|(incident, events)| Commit::new_incident(incident, events))
                     .collect();
                 incident_core::Repository::save_batch(&repository, &commits).unwrap()
             },

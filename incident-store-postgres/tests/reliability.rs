@@ -31,12 +31,7 @@ fn admin_client(url: &str, schema: &str) -> Client {
 
 fn save_opened(repo: &PostgresRepository, n: u64) -> incident_core::Incident {
     let (incident, events) = opened(n, t0());
-    let commit = Commit {
-        incident: &incident,
-        expected_version: 0,
-        events: &events,
-        idempotency: None,
-    };
+    let commit = Commit::new_incident(&incident, &events);
     repo.save(commit).unwrap();
     incident
 }

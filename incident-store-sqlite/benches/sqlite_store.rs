@@ -26,12 +26,7 @@ fn store(dir: &tempfile::TempDir, name: &str, durability: Durability) -> SqliteR
 fn round_trip<R: Repository>(c: &mut Criterion, name: &str, repository: R) {
     let desk = Desk::new(repository, DeskConfig::default());
     let (incident, events) = opened(1, t0());
-    let commit = Commit {
-        incident: &incident,
-        expected_version: 0,
-        events: &events,
-        idempotency: None,
-    };
+    let commit = Commit::new_incident(&incident, &events);
     desk.repository().save(commit).unwrap();
     let at = t0() + Duration::days(1);
     // Alternate the impact, so the snapshot keeps its size however long the bench runs.
@@ -81,12 +76,7 @@ fn bench_batch(c: &mut Criterion) {
             |tracks| {
                 let commits: Vec<Commit<'_>> = tracks
                     .iter()
-                    .map(|(incident, events)| Commit {
-                        incident,
-                        expected_version: 0,
-                        events,
-                        idempotency: None,
-                    })
+                    .map(|(incident, events)| Commit::new_incident(incident, events))
                     .collect();
                 repository.save_batch(&commits).unwrap()
             },

@@ -86,12 +86,7 @@ fn reopening_keeps_everything_and_migrates_nothing() {
     let (incident, events) = opened(1, t0());
     {
         let repo = SqliteRepository::open(&path).unwrap();
-        let commit = Commit {
-            incident: &incident,
-            expected_version: 0,
-            events: &events,
-            idempotency: None,
-        };
+        let commit = Commit::new_incident(&incident, &events);
         repo.save(commit).unwrap();
         assert_eq!(repo.next_number().unwrap(), 2, "INC0000001 is taken");
     }
@@ -117,20 +112,10 @@ fn corrupt_rows_are_typed_errors() {
     let path = temp_file(&dir, "incidents.db");
     let repo = SqliteRepository::open(&path).unwrap();
     let (incident, events) = opened(1, t0());
-    let commit = Commit {
-        incident: &incident,
-        expected_version: 0,
-        events: &events,
-        idempotency: None,
-    };
+    let commit = Commit::new_incident(&incident, &events);
     repo.save(commit).unwrap();
     let (healthy, healthy_events) = opened(2, t0());
-    let commit = Commit {
-        incident: &healthy,
-        expected_version: 0,
-        events: &healthy_events,
-        idempotency: None,
-    };
+    let commit = Commit::new_incident(&healthy, &healthy_events);
     repo.save(commit).unwrap();
 
     // Damage the snapshot and append an unreadable event behind the store's back.
@@ -178,12 +163,7 @@ fn the_event_log_is_append_only() {
     let path = temp_file(&dir, "incidents.db");
     let repo = SqliteRepository::open(&path).unwrap();
     let (incident, events) = opened(1, t0());
-    let commit = Commit {
-        incident: &incident,
-        expected_version: 0,
-        events: &events,
-        idempotency: None,
-    };
+    let commit = Commit::new_incident(&incident, &events);
     repo.save(commit).unwrap();
 
     let conn = rusqlite::Connection::open(&path).unwrap();
